@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** The server's environment, parsed once. Nothing else reads process.env. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** A postgres:// URL; unset means the embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.string().trim().optional().transform((v) => v || undefined),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  /** Crawler workers the start command launches (the worker app arrives in a later issue). */
+  WORKERS: z.coerce.number().int().min(0).max(64).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a claim lasts without an update from its worker. */
+  CLAIM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
+  /** How often expired claims are released. */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  /** Largest request body. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+});
+
+export type ServerEnv = z.output<typeof envSchema>;
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,38 @@
+import { createScrapeJobManager, startClaimSweeper } from '@scrape-jobs/api';
+import { openDatabase } from '@scrape-jobs/db';
+import { buildApp } from './app.ts';
+import { parseEnv } from './env.ts';
+
+/** Starts the server; SIGTERM/SIGINT close HTTP, stop the sweep and close the database. */
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const manager = createScrapeJobManager({ db, claimTimeoutMs: env.CLAIM_TIMEOUT_MS });
+  const app = await buildApp({ db, manager, bodyLimit: env.BODY_LIMIT_BYTES, logLevel: env.LOG_LEVEL });
+  const sweeper = startClaimSweeper(manager, {
+    intervalMs: env.SWEEP_INTERVAL_MS,
+    onRelease: (count) => app.log.warn({ count }, 'released expired claims'),
+    onError: (error) => app.log.error({ err: error }, 'claim sweep failed'),
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await sweeper.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ port: env.PORT, host: env.HOST });
+  app.log.info({ database: db.kind, workers: env.WORKERS }, `Scrape Jobs listening on http://${env.HOST}:${app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : env.PORT}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

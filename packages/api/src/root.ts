@@ -1,0 +1,13 @@
+import { queueRouter } from './routers/queue.ts';
+import { scrapeJobsRouter } from './routers/scrape-jobs.ts';
+import { createCallerFactory, createTRPCRouter } from './trpc.ts';
+
+export const appRouter = createTRPCRouter({
+  scrapeJobs: scrapeJobsRouter,
+  queue: queueRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Calls procedures in-process: `createCaller(createContextInner({ manager }))`. */
+export const createCaller = createCallerFactory(appRouter);

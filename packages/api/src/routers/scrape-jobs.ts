@@ -1,0 +1,64 @@
+import {
+  cancelJobInputSchema,
+  createJobInputSchema,
+  jobIdInputSchema,
+  jobIdSchema,
+  listJobsInputSchema,
+  retryJobInputSchema,
+  statsInputSchema,
+  updateJobInputSchema,
+  DomainError,
+  type JobChange,
+} from '@scrape-jobs/domain';
+import { z } from 'zod';
+import { changeStream } from '../change-stream.ts';
+import { createTRPCRouter, publicProcedure } from '../trpc.ts';
+import { cancelledView, createdView, updatedView } from '../views.ts';
+
+const onChangeInput = z
+  .strictObject({
+    job_id: jobIdSchema.optional(),
+    domain: z.string().max(260).optional(),
+  })
+  .optional();
+
+export const scrapeJobsRouter = createTRPCRouter({
+  list: publicProcedure.input(listJobsInputSchema).query(async ({ ctx, input }) => {
+    const { jobs, pagination } = await ctx.manager.getJobs(input);
+    return { jobs, pagination };
+  }),
+
+  create: publicProcedure.input(createJobInputSchema).mutation(async ({ ctx, input }) => {
+    return createdView(await ctx.manager.createJob(input, ctx.caller));
+  }),
+
+  get: publicProcedure.input(jobIdInputSchema).query(async ({ ctx, input }) => {
+    const job = await ctx.manager.getJob(input.id);
+    if (!job) throw new DomainError('NOT_FOUND', 'Job not found');
+    return job;
+  }),
+
+  update: publicProcedure.input(updateJobInputSchema).mutation(async ({ ctx, input: { id, ...fields } }) => {
+    return updatedView(await ctx.manager.updateJob(id, fields, ctx.caller));
+  }),
+
+  cancel: publicProcedure.input(cancelJobInputSchema).mutation(async ({ ctx, input }) => {
+    return cancelledView(await ctx.manager.cancelJob(input.id, input.reason, ctx.caller));
+  }),
+
+  retry: publicProcedure.input(retryJobInputSchema).mutation(async ({ ctx, input }) => {
+    const { job } = await ctx.manager.retryJob(input.id, { reason: input.reason, retriedBy: input.retried_by }, ctx.caller);
+    return job;
+  }),
+
+  stats: publicProcedure.input(statsInputSchema.optional()).query(({ ctx, input }) => ctx.manager.getJobStats(input ?? {})),
+
+  history: publicProcedure.input(jobIdInputSchema).query(({ ctx, input }) => ctx.manager.getJobHistory(input.id)),
+
+  /** Server-sent events: every change to a job (optionally one job or one domain). */
+  onChange: publicProcedure.input(onChangeInput).subscription(async function* ({ ctx, input, signal }) {
+    const wanted = (change: JobChange) =>
+      (!input?.job_id || change.job_id === input.job_id) && (!input?.domain || change.domain === input.domain.toLowerCase());
+    yield* changeStream(ctx.manager, wanted, signal);
+  }),
+});

@@ -1,0 +1,267 @@
+import {
+  assertTransition,
+  DEFAULT_CANCEL_REASON,
+  DomainError,
+  hasRetriesLeft,
+  isActiveStatus,
+  retryDelayMs,
+  sanitizeErrorMessage,
+  type ClaimedJob,
+  type CreateJob,
+  type JobChange,
+  type JobHistoryEntry,
+  type JobStatsReport,
+  type JobStatus,
+  type JobType,
+  type ListJobs,
+  type ScrapeJob,
+  type UpdateJobFields,
+} from '@scrape-jobs/domain';
+import * as repo from '@scrape-jobs/db';
+import type { Database, ReleasedClaim } from '@scrape-jobs/db';
+import { recommendationsFor } from './recommendations.ts';
+
+export const DEFAULT_CLAIM_TIMEOUT_MS = 10 * 60_000;
+
+export interface ScrapeJobManagerOptions {
+  db: Database;
+  /** Injected so tests control time. */
+  clock?: () => Date;
+  /** How long a claim lasts without an update from its worker. */
+  claimTimeoutMs?: number;
+  /** For retry jitter. */
+  random?: () => number;
+}
+
+export interface Pagination {
+  offset: number;
+  limit: number;
+  total: number;
+  has_more: boolean;
+}
+
+/** Who is asking, as the history records it. */
+export interface Caller {
+  /** `api`, `worker:<id>`, … */
+  actor: string;
+}
+
+const API_CALLER: Caller = { actor: 'api' };
+
+/** A guarded write lost a race this many times in a row: give up with a 409. */
+const MAX_WRITE_ATTEMPTS = 5;
+
+const NOT_RETRYABLE_REASONS: Record<JobStatus, string> = {
+  pending: 'Job is currently in progress',
+  running: 'Job is currently in progress',
+  completed: 'Job already completed successfully',
+  cancelled: 'Job was cancelled',
+  failed: 'Job is not in a failed state',
+};
+
+/**
+ * The scrape-job service: every rule of the contract, for REST, tRPC and tests alike.
+ * Inputs are already validated by the domain schemas; each write is one guarded SQL
+ * statement, re-read and re-decided when a concurrent writer got there first.
+ */
+export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
+  const { db } = options;
+  const prisma = db.prisma;
+  const clock = options.clock ?? (() => new Date());
+  const claimTimeoutMs = options.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS;
+  const random = options.random ?? Math.random;
+
+  async function requireRow(id: string) {
+    const row = await repo.findJobRow(prisma, id);
+    if (!row) throw new DomainError('NOT_FOUND', 'Job not found', undefined);
+    return row;
+  }
+
+  function raceLost(): never {
+    throw new DomainError('CONFLICT', 'The job changed while it was being updated; try again');
+  }
+
+  return {
+    claimTimeoutMs,
+
+    createJob(input: CreateJob, caller: Caller = API_CALLER): Promise<ScrapeJob> {
+      return repo.insertJob(prisma, input, caller.actor, clock());
+    },
+
+    async getJobs(filter: ListJobs): Promise<{ jobs: ScrapeJob[]; pagination: Pagination }> {
+      const { jobs, total } = await repo.listJobs(prisma, filter);
+      return {
+        jobs,
+        pagination: { offset: filter.offset, limit: filter.limit, total, has_more: filter.offset + jobs.length < total },
+      };
+    },
+
+    /** The job, or null when there is none (as in the user's TypeScript example). */
+    getJob(id: string): Promise<ScrapeJob | null> {
+      return repo.findJob(prisma, id);
+    },
+
+    async getJobHistory(id: string): Promise<JobHistoryEntry[]> {
+      await requireRow(id);
+      return repo.listJobHistory(prisma, id);
+    },
+
+    /**
+     * PUT. Checks the move against the transition table, fences worker writes by their claim
+     * token, and turns a retryable failure into an automatic retry when the job allows one.
+     */
+    async updateJob(id: string, fields: UpdateJobFields, caller: Caller = API_CALLER): Promise<ScrapeJob> {
+      const { claim_token: claimToken, retryable, ...changes } = fields;
+      if (Object.values(changes).every((v) => v === undefined)) {
+        throw new DomainError('VALIDATION', 'No updatable fields given', {
+          updatable: ['status', 'error_message', 'stats', 'retry_count', 'started_at', 'completed_at', 'metadata'],
+        });
+      }
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        const now = clock();
+        const row = await requireRow(id);
+        const from = row.status;
+        const to = changes.status ?? from;
+        if (claimToken !== undefined) assertClaimHeld(row, claimToken, now);
+        assertTransition(from, to, 'update');
+        if (changes.completed_at && isActiveStatus(to)) {
+          throw new DomainError('VALIDATION', 'completed_at can only be set on a completed, failed or cancelled job');
+        }
+        if (changes.completed_at === null && !isActiveStatus(to)) {
+          throw new DomainError('VALIDATION', `completed_at cannot be cleared on a ${to} job`);
+        }
+        const autoRetry =
+          from === 'running' && to === 'failed' && retryable === true && row.config && (row.config as { retryOnFailure?: boolean }).retryOnFailure !== false && hasRetriesLeft(row);
+        const actor = claimToken !== undefined && row.worker_id ? `worker:${row.worker_id}` : caller.actor;
+        const history: repo.HistoryInsert[] = [];
+        if (to !== from) history.push({ from_status: from, to_status: to, actor, reason: changes.error_message ?? 'Status updated' });
+        let autoRetryAt: Date | undefined;
+        let metadata = changes.metadata;
+        if (autoRetry) {
+          autoRetryAt = new Date(now.getTime() + retryDelayMs(row.retry_count + 1, random));
+          history.push({ from_status: 'failed', to_status: 'pending', actor: 'system', reason: `Automatic retry ${row.retry_count + 1}/${row.max_retries}, claimable at ${autoRetryAt.toISOString()}` });
+          metadata = { ...metadata, retryReason: 'Automatic retry after a retryable failure', lastError: changes.error_message ?? null, retriedAt: now.toISOString(), retriedBy: 'system' };
+        }
+        const updated = await repo.updateJobGuarded(prisma, {
+          id,
+          expectedStatus: from,
+          claimToken,
+          changes: {
+            ...changes,
+            metadata,
+            started_at: toDate(changes.started_at),
+            completed_at: toDate(changes.completed_at),
+          },
+          autoRetryAt,
+          claimExpiresAt: new Date(now.getTime() + claimTimeoutMs),
+          history,
+          now,
+        });
+        if (updated) return updated;
+      }
+      return raceLost();
+    },
+
+    /** DELETE. Pending, running and failed jobs can be cancelled; final ones answer 409. */
+    async cancelJob(id: string, reason?: string, caller: Caller = API_CALLER): Promise<ScrapeJob> {
+      const cleanReason = reason === undefined ? '' : sanitizeErrorMessage(reason);
+      const errorMessage = cleanReason ? `${DEFAULT_CANCEL_REASON}: ${cleanReason}` : DEFAULT_CANCEL_REASON;
+      const result = await repo.cancelJobGuarded(prisma, { id, errorMessage, actor: caller.actor, reason: errorMessage, now: clock() });
+      if (result) return result.job;
+      const row = await requireRow(id);
+      throw new DomainError('NOT_CANCELLABLE', 'Job not found or cannot be cancelled', `Job is already ${row.status}`);
+    },
+
+    /** POST …/retry. A failed job with retries left goes back to pending, claimable at once. */
+    async retryJob(
+      id: string,
+      options: { reason?: string | undefined; retriedBy?: string | undefined } = {},
+      caller: Caller = API_CALLER,
+    ): Promise<{ job: ScrapeJob; message: string }> {
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        const row = await requireRow(id);
+        if (row.status !== 'failed') {
+          throw new DomainError('NOT_RETRYABLE', 'Job cannot be retried', { currentStatus: row.status, reason: NOT_RETRYABLE_REASONS[row.status] });
+        }
+        if (!hasRetriesLeft(row)) {
+          const history = await repo.listJobHistory(prisma, id);
+          throw new DomainError('MAX_RETRIES_EXCEEDED', 'Job has exceeded maximum retry attempts', {
+            jobId: row.id,
+            currentRetries: row.retry_count,
+            maxRetries: row.max_retries,
+            lastError: row.error_message,
+            failurePattern: describeFailures(history),
+          });
+        }
+        const job = await repo.retryJobGuarded(prisma, {
+          id,
+          actor: caller.actor,
+          retriedBy: options.retriedBy ?? caller.actor,
+          reason: options.reason ? sanitizeErrorMessage(options.reason) : 'Manual retry',
+          now: clock(),
+        });
+        if (job) return { job, message: `Job scheduled for retry (attempt ${job.retry_count}/${job.max_retries})` };
+      }
+      return raceLost();
+    },
+
+    peekNextJob(jobTypes?: JobType[]): Promise<ScrapeJob | null> {
+      return repo.peekNextJob(prisma, clock(), jobTypes);
+    },
+
+    claimNextJob(args: { workerId: string; jobTypes?: JobType[] | undefined }): Promise<ClaimedJob | null> {
+      return repo.claimNextJob(prisma, { ...args, claimTimeoutMs, now: clock() });
+    },
+
+    /** Extends the claim and merges progress. A lost claim answers CLAIM_LOST with the job's status. */
+    async heartbeat(args: { id: string; claimToken: string; stats?: Record<string, unknown> | undefined }): Promise<ScrapeJob> {
+      const now = clock();
+      const job = await repo.heartbeat(prisma, { ...args, claimTimeoutMs, now });
+      if (job) return job;
+      assertClaimHeld(await requireRow(args.id), args.claimToken, now);
+      return raceLost();
+    },
+
+    /** The claim-timeout sweep (the server runs it on an interval). */
+    releaseExpiredClaims(): Promise<ReleasedClaim[]> {
+      return repo.releaseExpiredClaims(prisma, clock());
+    },
+
+    async getJobStats(scope: repo.StatsScope): Promise<JobStatsReport> {
+      const report: JobStatsReport = await repo.computeJobStats(prisma, scope, clock());
+      if (scope.domain) report.recommendations = recommendationsFor(report);
+      return report;
+    },
+
+    /** Every change to any job, from this process or another on the same database. */
+    onJobChange(listener: (change: JobChange) => void): () => void {
+      return db.onJobChange(listener);
+    },
+  };
+}
+
+export type ScrapeJobManager = ReturnType<typeof createScrapeJobManager>;
+
+/** Throws CLAIM_LOST unless `token` is the job's live claim. */
+function assertClaimHeld(row: repo.JobRow, token: string, now: Date): void {
+  if (row.status === 'running' && row.claim_token === token && row.claim_expires_at && row.claim_expires_at > now) return;
+  const reason =
+    row.status !== 'running'
+      ? `The job is ${row.status}`
+      : row.claim_token === token
+        ? 'The claim expired'
+        : 'The job was claimed again by another worker';
+  throw new DomainError('CLAIM_LOST', 'Claim is no longer held by this worker', { currentStatus: row.status, reason });
+}
+
+/** undefined stays "not given", null stays "clear it". */
+function toDate(value: string | null | undefined): Date | null | undefined {
+  return value === undefined || value === null ? value : new Date(value);
+}
+
+function describeFailures(history: JobHistoryEntry[]): string {
+  const failures = history.filter((h) => h.to_status === 'failed').map((h) => h.reason ?? '');
+  if (failures.length === 0) return 'No failure recorded';
+  const distinct = new Set(failures).size;
+  return distinct === 1 ? `The same error in all ${failures.length} failures` : `${distinct} different errors in ${failures.length} failures`;
+}

@@ -1,0 +1,60 @@
+/**
+ * The one place tRPC is initialised: the context, the error formatter and the procedure
+ * bases. Routers stay thin; the rules live in the service (`scrape-job-manager.ts`).
+ */
+import { DomainError, type DomainErrorCode } from '@scrape-jobs/domain';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { toDomainError, trpcCodeOf } from './errors.ts';
+import type { Caller, ScrapeJobManager } from './scrape-job-manager.ts';
+
+/**
+ * What a procedure needs, without any request: tests build it directly and call the
+ * router through `createCaller` against a real database.
+ */
+export interface InnerContext {
+  manager: ScrapeJobManager;
+  caller: Caller;
+  /** From the `X-Worker-ID` header, when the caller is a worker. */
+  workerId?: string | undefined;
+}
+
+export function createContextInner(opts: { manager: ScrapeJobManager; caller?: Caller; workerId?: string | undefined }): InnerContext {
+  return { manager: opts.manager, caller: opts.caller ?? { actor: 'api' }, workerId: opts.workerId };
+}
+
+const t = initTRPC.context<InnerContext>().create({
+  /**
+   * Clients get the contract's sentence as the message, the domain code, and the details
+   * (e.g. `{ currentStatus, reason }` for a refused retry). A schema failure says its first
+   * problem in words rather than a dump of zod issues.
+   */
+  errorFormatter({ shape, error }) {
+    let message = shape.message;
+    let domainCode: DomainErrorCode | undefined;
+    let details: unknown;
+    if (error.cause instanceof ZodError) {
+      message = error.cause.issues[0]?.message ?? 'Invalid input';
+      domainCode = 'VALIDATION';
+      details = error.cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    } else if (error.cause instanceof DomainError) {
+      domainCode = error.cause.code;
+      details = error.cause.details;
+    }
+    return { ...shape, message, data: { ...shape.data, stack: undefined, domainCode, details } };
+  },
+});
+
+/** Domain errors leave procedures as the tRPC code the one error map gives them. */
+const domainErrors = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (!result.ok && !(result.error.cause instanceof ZodError) && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    const domain = toDomainError(result.error.cause ?? result.error, `run ${path}`);
+    throw new TRPCError({ code: trpcCodeOf(domain.code), message: domain.message, cause: domain });
+  }
+  return result;
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(domainErrors);

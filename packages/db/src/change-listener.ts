@@ -1,0 +1,70 @@
+import type { JobChange } from '@scrape-jobs/domain';
+import pg from 'pg';
+
+/** The channel the `scrape_jobs_notify` trigger announces every job write on. */
+export const CHANGE_CHANNEL = 'scrape_job_changes';
+
+export function parseChange(payload: string): JobChange | null {
+  try {
+    return JSON.parse(payload) as JobChange;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One LISTEN connection per process, fanned out to in-process subscribers. When the
+ * connection drops (database restart, terminated backend) it reconnects with backoff, so
+ * the feed comes back by itself.
+ */
+export function createPostgresListener(url: string) {
+  const listeners = new Set<(change: JobChange) => void>();
+  let client: pg.Client | undefined;
+  let closed = false;
+  let retryDelay = 100;
+  let connecting: Promise<void> | undefined;
+
+  const connect = async (): Promise<void> => {
+    while (!closed) {
+      const next = new pg.Client({ connectionString: url });
+      try {
+        next.on('error', () => {});
+        next.on('notification', (message) => {
+          const change = message.payload ? parseChange(message.payload) : null;
+          if (change) for (const listener of listeners) listener(change);
+        });
+        next.on('end', () => {
+          if (!closed && client === next) {
+            client = undefined;
+            connecting = connect();
+          }
+        });
+        await next.connect();
+        await next.query(`LISTEN ${CHANGE_CHANNEL}`);
+        client = next;
+        retryDelay = 100;
+        return;
+      } catch {
+        await next.end().catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, retryDelay));
+        retryDelay = Math.min(retryDelay * 2, 5000);
+      }
+    }
+  };
+
+  return {
+    /** Resolves once the LISTEN connection is up (it keeps trying). */
+    ready: () => (client ? Promise.resolve() : (connecting ??= connect())),
+    subscribe(listener: (change: JobChange) => void): () => void {
+      listeners.add(listener);
+      if (!client && !connecting) connecting = connect();
+      return () => listeners.delete(listener);
+    },
+    close: async () => {
+      closed = true;
+      listeners.clear();
+      await connecting?.catch(() => {});
+      await client?.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { DomainError } from '@scrape-jobs/domain';
+
+/** The PostgreSQL SQLSTATE behind an error from either driver adapter, when there is one. */
+export function sqlState(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let e: any = error; e && typeof e === 'object' && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    for (const candidate of [e.code, e.meta?.code, e.meta?.driverAdapterError?.cause?.originalCode, e.originalCode]) {
+      if (typeof candidate === 'string' && /^[0-9A-Z]{5}$/.test(candidate)) return candidate;
+    }
+    if (e.code === 'P2002') return '23505';
+    if (typeof e.message === 'string') {
+      const m = /\b(23505|23514|40001|40P01|57P01|57P03|08006|08003|08001)\b/.exec(e.message);
+      if (m) return m[1];
+    }
+  }
+  return undefined;
+}
+
+export const isUniqueViolation = (error: unknown) => sqlState(error) === '23505' || /unique constraint/i.test(String((error as Error)?.message));
+
+const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|Can't reach database|connection is closed|the database system is (starting up|shutting down)|Client has encountered a connection error|timeout exceeded when trying to connect/i;
+
+/** Turns a database outage into a clean 503 instead of a 500 with driver text. */
+export function asUnavailable(error: unknown): DomainError | undefined {
+  const state = sqlState(error);
+  const message = String((error as Error)?.message ?? '');
+  if (state === '57P01' || state === '57P03' || state?.startsWith('08') || CONNECTION_FAILURE.test(message)) {
+    return new DomainError('UNAVAILABLE', 'Database unavailable', 'The database did not answer; try again shortly');
+  }
+  return undefined;
+}

@@ -1,0 +1,10 @@
+export { openDatabase, type Database, type OpenDatabaseOptions, type Prisma } from './open-database.ts';
+export { DataDirInUseError } from './data-dir-lock.ts';
+export { applyMigrations, readMigrations, findMigrationsDir } from './migrate.ts';
+export { asUnavailable, isUniqueViolation, sqlState } from './db-errors.ts';
+export * from './jobs-repository.ts';
+export * from './queue.ts';
+export { computeJobStats, type StatsScope } from './stats-queries.ts';
+export type { JobRow } from './job-row.ts';
+export { JobStatus as PrismaJobStatus, JobType as PrismaJobType } from './generated/prisma/enums.ts';
+export type { HistoryInsert } from './sql.ts';

@@ -1,0 +1,145 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { JobChange } from '@scrape-jobs/domain';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { applyMigrations, type ScriptRunner } from './migrate.ts';
+import { CHANGE_CHANNEL, createPostgresListener, parseChange } from './change-listener.ts';
+
+export type Prisma = InstanceType<typeof PrismaClient>;
+
+/** An open database: the Prisma client, its change feed, and how to close it. */
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly prisma: Prisma;
+  /** Calls `listener` for every change to any job, made by this process or any other. */
+  onJobChange(listener: (change: JobChange) => void): () => void;
+  /** Throws when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A `postgres://` URL; without it the embedded PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite's directory (created if missing). Default `./.data`. */
+  dataDir?: string | undefined;
+  /** An already created PGlite (tests load a migrated template into memory). */
+  pglite?: PGlite;
+  /** Apply pending migrations first. Default true. */
+  migrate?: boolean;
+  /** PostgreSQL pool size. Default 10. */
+  poolSize?: number;
+}
+
+const ADVISORY_LOCK_KEY = 727_465_001; // any constant shared by every process of this app
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  const url = options.databaseUrl?.trim();
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    return openPostgres(url, options);
+  }
+  return openPglite(options);
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
+  if (options.migrate !== false) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // Several processes may start at once: one migrates, the others wait, then see it done.
+      await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
+      await applyMigrations(pgRunner(client));
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(() => {});
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // A connection killed under the pool (a restart, pg_terminate_backend) must not crash us.
+  pool.on('error', () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const listener = createPostgresListener(url);
+  await listener.ready();
+  return {
+    kind: 'postgres',
+    prisma,
+    onJobChange: listener.subscribe,
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: async () => {
+      await listener.close();
+      await prisma.$disconnect();
+      await pool.end().catch(() => {});
+    },
+  };
+}
+
+async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
+  let lock: DataDirLock | undefined;
+  let pglite = options.pglite;
+  if (!pglite) {
+    const dataDir = options.dataDir ?? './.data';
+    lock = lockDataDir(dataDir);
+    try {
+      pglite = await PGlite.create({ dataDir });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+  const db = pglite;
+  try {
+    if (options.migrate !== false) await applyMigrations(pgliteRunner(db));
+  } catch (error) {
+    await db.close();
+    lock?.release();
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const listeners = new Set<(change: JobChange) => void>();
+  const unlisten = await db.listen(CHANGE_CHANNEL, (payload) => {
+    const change = parseChange(payload);
+    if (change) for (const listener of listeners) listener(change);
+  });
+  return {
+    kind: 'pglite',
+    prisma,
+    onJobChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    ping: async () => {
+      await db.query('SELECT 1');
+    },
+    close: async () => {
+      listeners.clear();
+      await unlisten().catch(() => {});
+      await prisma.$disconnect();
+      await db.close();
+      lock?.release();
+    },
+  };
+}
+
+export function pgRunner(client: pg.Client): ScriptRunner {
+  return {
+    exec: async (sql) => {
+      await client.query(sql);
+    },
+    query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+  };
+}
+
+export function pgliteRunner(db: PGlite): ScriptRunner {
+  return {
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+  };
+}

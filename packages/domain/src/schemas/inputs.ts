@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { JOB_STATUSES, type JobStatus } from '../job-status.ts';
+import { JOB_TYPES } from '../job-type.ts';
+import { jobConfigSchema } from './config.ts';
+import { domainSchema } from './domain-name.ts';
+import { jsonObject } from './json-object.ts';
+import { jobStatsPatchSchema } from './stats.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A job id: a UUID, checked before anything reaches the database. */
+export const jobIdSchema = z
+  .string({ error: 'Job id is required' })
+  .regex(UUID, { error: 'Invalid job id: must be a UUID' })
+  .transform((id) => id.toLowerCase());
+
+const optionalUuid = (field: string) =>
+  z.string({ error: `${field} must be a UUID` }).regex(UUID, { error: `${field} must be a UUID` }).transform((v) => v.toLowerCase()).nullable().optional();
+
+const statusSchema = z.enum(JOB_STATUSES, {
+  error: (issue) => `Invalid status: ${JSON.stringify(issue.input)} (expected one of ${JOB_STATUSES.join(', ')})`,
+});
+const jobTypeSchema = z.enum(JOB_TYPES, {
+  error: (issue) => `Invalid job_type: ${JSON.stringify(issue.input)} (expected one of ${JOB_TYPES.join(', ')})`,
+});
+
+const prioritySchema = z
+  .number({ error: 'Priority must be between 1 and 10' })
+  .int({ error: 'Priority must be between 1 and 10' })
+  .min(1, { error: 'Priority must be between 1 and 10' })
+  .max(10, { error: 'Priority must be between 1 and 10' });
+
+const retryCountSchema = z
+  .number({ error: 'Invalid retry_count: must be a non-negative integer' })
+  .int({ error: 'Invalid retry_count: must be a non-negative integer' })
+  .min(0, { error: 'Invalid retry_count: must be a non-negative integer' })
+  .max(1000, { error: 'Invalid retry_count: must be at most 1000' });
+
+const maxRetriesSchema = z
+  .number({ error: 'Invalid max_retries: must be a non-negative integer' })
+  .int({ error: 'Invalid max_retries: must be a non-negative integer' })
+  .min(0, { error: 'Invalid max_retries: must be a non-negative integer' })
+  .max(100, { error: 'Invalid max_retries: must be at most 100' });
+
+const timestampSchema = (field: string) =>
+  z.iso.datetime({ offset: true, error: `Invalid ${field}: must be an ISO-8601 timestamp` });
+
+/** A sanitised error message: control characters out, credentials in URLs redacted, capped. */
+export function sanitizeErrorMessage(message: string): string {
+  return message
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi, '$1[redacted]@')
+    .trim()
+    .slice(0, 2000);
+}
+
+const errorMessageSchema = z.string({ error: 'error_message must be a string or null' }).max(10_000).transform(sanitizeErrorMessage).nullable();
+
+const unknownKeys = (what: string) => (issue: { code: string; keys?: string[] }) =>
+  issue.code === 'unrecognized_keys' ? `Unknown ${what}: ${(issue.keys ?? []).join(', ')}` : 'Request body must be a JSON object';
+
+/** POST /api/scrape-jobs, `scrapeJobs.create`. */
+export const createJobInputSchema = z.strictObject(
+  {
+    domain: domainSchema,
+    job_type: jobTypeSchema.default('domain_scrape'),
+    priority: prioritySchema.default(5),
+    config: jobConfigSchema.default(() => jobConfigSchema.parse({})),
+    metadata: jsonObject('metadata').default(() => ({})),
+    max_retries: maxRetriesSchema.default(3),
+    customer_config_id: optionalUuid('customer_config_id'),
+    domain_id: optionalUuid('domain_id'),
+  },
+  { error: unknownKeys('field') },
+);
+export type CreateJobInput = z.input<typeof createJobInputSchema>;
+export type CreateJob = z.output<typeof createJobInputSchema>;
+
+/**
+ * PUT /api/scrape-jobs/{id}, `scrapeJobs.update`: the user's UpdateScrapeJobOptions, plus
+ * two fields for workers: `claim_token` makes it a fenced write (refused unless the caller
+ * still holds the claim), and `retryable` marks a reported failure as worth an automatic retry.
+ */
+export const updateJobFieldsSchema = z.strictObject(
+  {
+    status: statusSchema.optional(),
+    error_message: errorMessageSchema.optional(),
+    stats: jobStatsPatchSchema.optional(),
+    retry_count: retryCountSchema.optional(),
+    started_at: timestampSchema('started_at').nullable().optional(),
+    completed_at: timestampSchema('completed_at').nullable().optional(),
+    metadata: jsonObject('metadata').optional(),
+    claim_token: z.string({ error: 'claim_token must be a string' }).regex(UUID, { error: 'Invalid claim_token' }).optional(),
+    retryable: z.boolean({ error: 'retryable must be true or false' }).optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown or read-only field: ${(issue.keys ?? []).join(', ')}` : 'Request body must be a JSON object') },
+);
+export type UpdateJobFields = z.output<typeof updateJobFieldsSchema>;
+export const updateJobInputSchema = updateJobFieldsSchema.extend({ id: jobIdSchema });
+export type UpdateJobInput = z.input<typeof updateJobInputSchema>;
+
+export const DEFAULT_CANCEL_REASON = 'Cancelled via API';
+export const cancelJobInputSchema = z.strictObject({
+  id: jobIdSchema,
+  reason: z.string({ error: 'reason must be a string' }).max(500, { error: 'reason must be at most 500 characters' }).optional(),
+});
+export type CancelJobInput = z.input<typeof cancelJobInputSchema>;
+
+export const retryJobInputSchema = z.strictObject({
+  id: jobIdSchema,
+  reason: z.string({ error: 'reason must be a string' }).max(500).optional(),
+  retried_by: z.string({ error: 'retried_by must be a string' }).max(200).optional(),
+});
+export type RetryJobInput = z.input<typeof retryJobInputSchema>;
+
+/** Query-string numbers arrive as text, tRPC numbers as numbers; both are accepted. */
+function queryInt(field: string, min: number, max: number) {
+  return z
+    .union([z.number(), z.string()], { error: `${field} must be a number` })
+    .transform((value, ctx) => {
+      const n = typeof value === 'number' ? value : /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isInteger(n)) {
+        ctx.addIssue({ code: 'custom', message: `${field} must be an integer` });
+        return z.NEVER;
+      }
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${field} must be between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+export const LIST_ORDER_FIELDS = ['created_at', 'updated_at', 'status', 'priority'] as const;
+export const MAX_LIST_LIMIT = 500;
+
+/** GET /api/scrape-jobs, `scrapeJobs.list`. */
+export const listJobsInputSchema = z.strictObject(
+  {
+    domain: z.string({ error: 'domain must be a string' }).max(260).transform((d) => d.trim().toLowerCase()).optional(),
+    status: z
+      .union([z.string(), z.array(z.string())], { error: 'status must be a comma-separated list' })
+      .transform((value, ctx) => {
+        const items = (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean);
+        const unknown = items.filter((s) => !(JOB_STATUSES as readonly string[]).includes(s));
+        if (unknown.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `Invalid status: ${unknown.join(', ')} (expected one of ${JOB_STATUSES.join(', ')})` });
+          return z.NEVER;
+        }
+        return [...new Set(items)] as JobStatus[];
+      })
+      .optional(),
+    job_type: jobTypeSchema.optional(),
+    customer_config_id: optionalUuid('customer_config_id'),
+    limit: queryInt('limit', 1, MAX_LIST_LIMIT).default(50),
+    offset: queryInt('offset', 0, 10_000_000).default(0),
+    order_by: z
+      .enum(LIST_ORDER_FIELDS, { error: (i) => `Invalid order_by: ${JSON.stringify(i.input)} (expected one of ${LIST_ORDER_FIELDS.join(', ')})` })
+      .default('created_at'),
+    order_direction: z
+      .enum(['asc', 'desc'], { error: (i) => `Invalid order_direction: ${JSON.stringify(i.input)} (expected asc or desc)` })
+      .default('desc'),
+  },
+  { error: unknownKeys('query parameter') },
+);
+export type ListJobsInput = z.input<typeof listJobsInputSchema>;
+export type ListJobs = z.output<typeof listJobsInputSchema>;
+
+const workerIdSchema = z
+  .string({ error: 'worker_id must be a string' })
+  .trim()
+  .min(1, { error: 'worker_id must not be empty' })
+  .max(200, { error: 'worker_id must be at most 200 characters' })
+  .regex(/^[\w.:@-]+$/, { error: 'worker_id may hold letters, digits and . : @ _ - only' });
+
+/** POST /api/scrape-jobs/next, `queue.claim`. */
+export const claimJobInputSchema = z.strictObject({
+  worker_id: workerIdSchema.optional(),
+  /** Only jobs of these types; all types when absent. */
+  job_types: z.array(jobTypeSchema).min(1).optional(),
+});
+export type ClaimJobInput = z.input<typeof claimJobInputSchema>;
+
+/** `queue.heartbeat`: extends the claim and merges progress stats. */
+export const heartbeatInputSchema = z.strictObject({
+  id: jobIdSchema,
+  claim_token: z.string({ error: 'claim_token is required' }).regex(UUID, { error: 'Invalid claim_token' }),
+  stats: jobStatsPatchSchema.optional(),
+});
+export type HeartbeatInput = z.input<typeof heartbeatInputSchema>;
+
+/** GET /api/scrape-jobs/stats, `scrapeJobs.stats`. */
+export const statsInputSchema = z.strictObject(
+  {
+    domain: z.string({ error: 'domain must be a string' }).max(260).transform((d) => d.trim().toLowerCase()).optional(),
+    customer_config_id: optionalUuid('customer_config_id'),
+  },
+  { error: unknownKeys('query parameter') },
+);
+export type StatsInput = z.input<typeof statsInputSchema>;
+
+/** `scrapeJobs.history`. */
+export const jobIdInputSchema = z.strictObject({ id: jobIdSchema });
