@@ -2,7 +2,7 @@
  * The one place tRPC is initialised: the context, the error formatter and the procedure
  * bases. Routers stay thin; the rules live in the service (`scrape-job-manager.ts`).
  */
-import { DomainError, type DomainErrorCode } from '@scrape-jobs/domain';
+import { DomainError, validationError, type DomainErrorCode } from '@scrape-jobs/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { toDomainError, trpcCodeOf } from './errors.ts';
@@ -48,6 +48,12 @@ const t = initTRPC.context<InnerContext>().create({
 /** Domain errors leave procedures as the tRPC code the one error map gives them. */
 const domainErrors = t.middleware(async ({ next, path }) => {
   const result = await next();
+  // Bad input: the first problem in words as the message (not zod's JSON dump), also for
+  // in-process callers that never see the error formatter.
+  if (!result.ok && result.error.cause instanceof ZodError && result.error.code === 'BAD_REQUEST') {
+    const domain = validationError(result.error.cause);
+    throw new TRPCError({ code: 'BAD_REQUEST', message: domain.message, cause: domain });
+  }
   if (!result.ok && !(result.error.cause instanceof ZodError) && result.error.code === 'INTERNAL_SERVER_ERROR') {
     const domain = toDomainError(result.error.cause ?? result.error, `run ${path}`);
     throw new TRPCError({ code: trpcCodeOf(domain.code), message: domain.message, cause: domain });

@@ -136,7 +136,8 @@ export async function updateJobGuarded(prisma: Prisma, update: GuardedUpdate): P
   } else {
     const completedAt = changes.completed_at ?? (from === to ? null : now);
     if (completedAt) set.push(sql`completed_at = ${ts(completedAt)}`);
-    set.push(sql`claim_token = NULL, claim_expires_at = NULL`);
+    // The claim ends with the run; worker_id goes too (only a running job may hold one).
+    set.push(sql`claim_token = NULL, claim_expires_at = NULL, worker_id = NULL`);
   }
   if (to !== from) set.push(sql`status = ${to}::job_status`);
 
@@ -162,7 +163,7 @@ export async function cancelJobGuarded(
   const { now } = args;
   const change = sql`
     UPDATE scrape_jobs j SET status = 'cancelled', error_message = ${args.errorMessage}, completed_at = ${ts(now)},
-      claim_token = NULL, claim_expires_at = NULL, updated_at = ${ts(now)}
+      claim_token = NULL, claim_expires_at = NULL, worker_id = NULL, updated_at = ${ts(now)}
     FROM (SELECT id, status FROM scrape_jobs WHERE id = ${args.id}::uuid AND status IN ('pending', 'running', 'failed') FOR UPDATE) old
     WHERE j.id = old.id
     RETURNING j.*, old.status AS previous_status`;

@@ -1,0 +1,255 @@
+/**
+ * The built server as real processes: two on one PostgreSQL database share the change feed
+ * (a write on one reaches a subscriber on the other), and a second process on a PGlite data
+ * directory that is already open refuses to start.
+ */
+import type { AppRouter } from '@scrape-jobs/api';
+import { createPostgresDatabase } from '@scrape-jobs/db/testing';
+import type { JobChange } from '@scrape-jobs/domain';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EventSource } from 'eventsource';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const serverDir = fileURLToPath(new URL('..', import.meta.url));
+const mainJs = join(serverDir, 'dist', 'main.js');
+
+interface ServerProcess {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  /** stdout and stderr so far, for assertions and for failure messages. */
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const spawned: ServerProcess[] = [];
+const cleanups: Array<() => Promise<void> | void> = [];
+
+// If the test process dies without running afterAll, take the servers with it.
+const killAllNow = () => {
+  for (const server of spawned) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+};
+process.once('exit', killAllNow);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(name: string, env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const inherited = { ...process.env };
+  for (const key of ['PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'LOG_LEVEL']) delete inherited[key];
+  const child = spawn(process.execPath, [mainJs], {
+    cwd: serverDir,
+    env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const server: ServerProcess = { name, child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+  spawned.push(server);
+  return server;
+}
+
+/** Polls /healthz until it answers 200; fails early if the process exits. */
+async function waitHealthy(server: ServerProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: { code: number | null } | undefined;
+  void server.exited.then((e) => (exited = e));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${server.name} exited (code ${exited.code}) before it was healthy:\n${server.output()}`);
+    try {
+      const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${server.name} was not healthy within ${timeoutMs} ms:\n${server.output()}`);
+}
+
+async function stopServer(server: ServerProcess): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.child.kill('SIGTERM');
+  const stopped = await Promise.race([server.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
+  if (!stopped) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
+}
+
+async function rest(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(base + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+function trpcClient(base: string) {
+  const url = `${base}/trpc`;
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({ url, EventSource }),
+        false: httpBatchLink({ url }),
+      }),
+    ],
+  });
+}
+
+/** Resolves once `predicate` holds, re-checked on every call of the returned `check`. */
+function waitFor(predicate: () => boolean, timeoutMs: number, describe: () => string) {
+  let settle: (() => void) | undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms: ${describe()}`)), timeoutMs);
+    settle = () => {
+      if (predicate()) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+  });
+  return { done, check: () => settle?.() };
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['build.mjs'], { cwd: serverDir, stdio: 'pipe' });
+});
+
+afterAll(async () => {
+  await Promise.all(spawned.map(stopServer));
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  process.removeListener('exit', killAllNow);
+});
+
+describe('two server processes on one PostgreSQL database', () => {
+  let one: ServerProcess;
+  let two: ServerProcess;
+
+  beforeAll(async () => {
+    const database = await createPostgresDatabase();
+    cleanups.push(database.drop);
+    // Both start at once: migrations are already applied, and the advisory lock serialises the check.
+    [one, two] = await Promise.all([
+      startServer('server-1', { DATABASE_URL: database.url }),
+      startServer('server-2', { DATABASE_URL: database.url }),
+    ]);
+    await Promise.all([waitHealthy(one), waitHealthy(two)]);
+  });
+
+  test('a tRPC subscriber on process 2 receives the changes made through REST on process 1', async () => {
+    const client = trpcClient(two.url);
+    const domain = `multi-${Date.now().toString(36)}.example.com`;
+    const changes: JobChange[] = [];
+    const errors: unknown[] = [];
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const subscription = client.scrapeJobs.onChange.subscribe(
+      { domain },
+      {
+        onStarted: () => started(),
+        onData: (change) => {
+          changes.push(change);
+          arrived.check();
+        },
+        onError: (error) => errors.push(error),
+      },
+    );
+    let arrived = waitFor(() => false, 1, () => '');
+    try {
+      await Promise.race([
+        startedPromise,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`subscription did not start: ${String(errors[0])}`)), 10_000)),
+      ]);
+
+      const created = await rest(one.url, 'POST', '/api/scrape-jobs', { domain, priority: 7 });
+      expect(created.status).toBe(201);
+      const id = created.body.data.id as string;
+
+      arrived = waitFor(() => changes.length >= 1, 10_000, () => `changes so far ${JSON.stringify(changes)}; errors ${errors.map(String)}`);
+      arrived.check();
+      await arrived.done;
+
+      const running = await rest(one.url, 'PUT', `/api/scrape-jobs/${id}`, { status: 'running', stats: { totalPages: 20 } });
+      expect(running.status).toBe(200);
+      expect(running.body.data.status).toBe('running');
+      const completed = await rest(one.url, 'PUT', `/api/scrape-jobs/${id}`, { status: 'completed', stats: { pagesProcessed: 20 } });
+      expect(completed.status).toBe(200);
+
+      arrived = waitFor(() => changes.length >= 3, 10_000, () => `changes so far ${JSON.stringify(changes)}; errors ${errors.map(String)}`);
+      arrived.check();
+      await arrived.done;
+
+      expect(errors).toEqual([]);
+      expect(changes.map((c) => [c.job_id, c.domain, c.old_status, c.new_status])).toEqual([
+        [id, domain, null, 'pending'],
+        [id, domain, 'pending', 'running'],
+        [id, domain, 'running', 'completed'],
+      ]);
+      for (const change of changes) expect(change.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+      // Process 2 reads the same database.
+      const seen = await client.scrapeJobs.get.query({ id });
+      expect(seen).toMatchObject({ id, domain, status: 'completed' });
+      expect(seen.stats).toMatchObject({ totalPages: 20, pagesProcessed: 20 });
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+});
+
+describe('a PGlite data directory', () => {
+  test('a second process on the same directory refuses to start; the first keeps serving', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scrape-jobs-lock-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dataDir = join(dir, 'data');
+
+    const first = await startServer('pglite-1', { DATA_DIR: dataDir });
+    await waitHealthy(first);
+    const health = await rest(first.url, 'GET', '/healthz');
+    expect(health.body).toMatchObject({ status: 'ok', database: 'pglite' });
+
+    const second = await startServer('pglite-2', { DATA_DIR: dataDir });
+    const exit = await Promise.race([
+      second.exited,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`second process still running:\n${second.output()}`)), 30_000)),
+    ]);
+    expect(exit.code).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+    expect(second.output()).toContain('in use by another process');
+    expect(second.output()).toContain(dataDir);
+    // It never listened.
+    await expect(fetch(`${second.url}/healthz`)).rejects.toThrow();
+
+    // The first one is unharmed and still writes.
+    expect(first.child.exitCode).toBeNull();
+    const created = await rest(first.url, 'POST', '/api/scrape-jobs', { domain: 'lock-check.example.com' });
+    expect(created.status).toBe(201);
+    const fetched = await rest(first.url, 'GET', `/api/scrape-jobs/${created.body.data.id}`);
+    expect(fetched.status).toBe(200);
+    expect(fetched.body.data).toMatchObject({ domain: 'lock-check.example.com', status: 'pending' });
+    expect((await rest(first.url, 'GET', '/healthz')).status).toBe(200);
+  });
+});

@@ -1,0 +1,66 @@
+// The whole check: typecheck and lint (turbo), then every Vitest suite in one run. Prints
+// the totals as the last line, `N passed, N failed, N skipped`, and writes it to
+// .test-artifacts/summary.txt. PostgreSQL suites need TEST_POSTGRES_URL (default
+// postgres://postgres@127.0.0.1:5432/postgres); without a reachable server they are skipped
+// and counted as such, unless REQUIRE_POSTGRES=1 (CI), where that is a failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const artifacts = join(root, '.test-artifacts');
+mkdirSync(artifacts, { recursive: true });
+const pnpm = process.env.PNPM ?? 'pnpm';
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+const postgresUrl = new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+
+function reachable(host, port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port: Number(port) || 5432 });
+    socket.setTimeout(2000);
+    socket.on('connect', () => (socket.destroy(), resolve(true)));
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+let failedChecks = 0;
+const checks = spawnSync(pnpm, ['exec', 'turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit', env });
+if (checks.status !== 0) {
+  failedChecks = 1;
+  console.error('\nTypecheck or lint failed (see above).');
+}
+
+if (!(await reachable(postgresUrl.hostname, postgresUrl.port))) {
+  if (process.env.REQUIRE_POSTGRES === '1') {
+    console.error(`PostgreSQL is not reachable at ${postgresUrl.host} and REQUIRE_POSTGRES=1.`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  console.warn(`\nPostgreSQL is not reachable at ${postgresUrl.host}: the PostgreSQL suites are skipped. Set TEST_POSTGRES_URL to run them.\n`);
+  env.SKIP_POSTGRES = '1';
+}
+
+const report = join(artifacts, 'vitest.json');
+rmSync(report, { force: true });
+const vitest = spawnSync(pnpm, ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root, stdio: 'inherit', env });
+
+let passed = 0;
+let failed = failedChecks;
+let skipped = 0;
+if (existsSync(report)) {
+  const results = JSON.parse(readFileSync(report, 'utf8'));
+  passed = results.numPassedTests;
+  failed += results.numFailedTests;
+  skipped = results.numPendingTests + results.numTodoTests;
+  // A file that failed to load has no tests to count but is a failure all the same.
+  failed += results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+} else {
+  failed += 1;
+}
+const summary = `${passed} passed, ${failed} failed, ${skipped} skipped`;
+writeFileSync(join(artifacts, 'summary.txt'), summary + '\n');
+console.log(`\n${summary}`);
+process.exit(failed > 0 || vitest.status !== 0 ? 1 : 0);
