@@ -3,7 +3,7 @@
 // then serve or test. Plain Node, no dependencies: it runs before anything is installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,7 +28,10 @@ function must(command, args, what) {
 function pnpm() {
   const onPath = spawnSync('pnpm', ['--version'], { encoding: 'utf8', env });
   if (onPath.status === 0 && onPath.stdout.trim() === PNPM_VERSION) return 'pnpm';
-  const local = join(root, '.tools', 'node_modules', '.bin', 'pnpm');
+  const bin = join(root, '.tools', 'node_modules', '.bin');
+  const local = join(bin, 'pnpm');
+  // turbo and package scripts look pnpm up on PATH, so the private copy goes first there.
+  env.PATH = `${bin}${delimiter}${env.PATH ?? ''}`;
   if (!existsSync(local)) {
     console.log(`Installing pnpm ${PNPM_VERSION} into .tools/ …`);
     mkdirSync(join(root, '.tools'), { recursive: true });
