@@ -1,7 +1,9 @@
 import { appRouter, createContextInner, scrapeJobsRoutes, type ScrapeJobManager } from '@scrape-jobs/api';
 import type { Database } from '@scrape-jobs/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 export interface AppOptions {
   db: Database;
@@ -21,6 +23,18 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
     logger: { level: logLevel },
     bodyLimit,
     routerOptions: { maxParamLength: 500 },
+    // The router's own rejections (an over-long or badly %-encoded path parameter) would
+    // otherwise answer Fastify's bare JSON, not the envelope. The only REST parameter is a
+    // job id, and a malformed id answers 400.
+    frameworkErrors: (error, request, genericReply) => {
+      const reply = genericReply as FastifyReply;
+      if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        const sentence = request.url.startsWith('/api/') ? 'Invalid job id: must be a UUID' : 'Malformed request';
+        return reply.code(400).send(fail(sentence, error.message));
+      }
+      const status = error.statusCode ?? 500;
+      return reply.code(status).send(fail(status >= 500 ? 'Internal server error' : 'Malformed request', error.message));
+    },
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -49,6 +63,32 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
     }
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(fail('Not found', `${request.method} ${request.url.split('?')[0]}`)));
+
+  // Two kinds of connection never finish by themselves, so close() would wait for them and
+  // SIGTERM would hang: server-sent event streams (tRPC subscriptions) and connections a
+  // client opened but never sent a request on (an HTTP client's spare, a browser preconnect;
+  // Node does not count those as idle). End both when the server starts closing; requests
+  // in flight still finish.
+  const eventStreams = new Set<FastifyReply['raw']>();
+  const unusedSockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    unusedSockets.add(socket);
+    socket.once('close', () => unusedSockets.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage) => unusedSockets.delete(request.socket));
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const contentType = payload instanceof Response ? payload.headers.get('content-type') : reply.getHeader('content-type');
+    if (typeof contentType === 'string' && contentType.startsWith('text/event-stream')) {
+      const raw = reply.raw;
+      eventStreams.add(raw);
+      raw.once('close', () => eventStreams.delete(raw));
+    }
+    return payload;
+  });
+  app.addHook('preClose', async () => {
+    for (const raw of eventStreams) raw.destroy();
+    for (const socket of unusedSockets) socket.destroy();
+  });
 
   app.get('/healthz', async (_request, reply) => {
     try {

@@ -119,19 +119,13 @@ function trpcClient(base: string) {
   });
 }
 
-/** Resolves once `predicate` holds, re-checked on every call of the returned `check`. */
-function waitFor(predicate: () => boolean, timeoutMs: number, describe: () => string) {
-  let settle: (() => void) | undefined;
-  const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms: ${describe()}`)), timeoutMs);
-    settle = () => {
-      if (predicate()) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-  });
-  return { done, check: () => settle?.() };
+/** Polls `predicate` until it holds; the error says what was seen. */
+async function until(predicate: () => boolean, timeoutMs: number, seen: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms; ${seen()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 beforeAll(() => {
@@ -170,27 +164,22 @@ describe('two server processes on one PostgreSQL database', () => {
       { domain },
       {
         onStarted: () => started(),
-        onData: (change) => {
-          changes.push(change);
-          arrived.check();
-        },
+        onData: (change) => changes.push(change),
         onError: (error) => errors.push(error),
       },
     );
-    let arrived = waitFor(() => false, 1, () => '');
+    const seen = () => `changes so far ${JSON.stringify(changes)}; errors ${errors.map(String).join(', ')}`;
     try {
       await Promise.race([
         startedPromise,
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`subscription did not start: ${String(errors[0])}`)), 10_000)),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`subscription did not start; ${seen()}`)), 10_000)),
       ]);
 
       const created = await rest(one.url, 'POST', '/api/scrape-jobs', { domain, priority: 7 });
       expect(created.status).toBe(201);
       const id = created.body.data.id as string;
 
-      arrived = waitFor(() => changes.length >= 1, 10_000, () => `changes so far ${JSON.stringify(changes)}; errors ${errors.map(String)}`);
-      arrived.check();
-      await arrived.done;
+      await until(() => changes.length >= 1, 10_000, seen);
 
       const running = await rest(one.url, 'PUT', `/api/scrape-jobs/${id}`, { status: 'running', stats: { totalPages: 20 } });
       expect(running.status).toBe(200);
@@ -198,9 +187,9 @@ describe('two server processes on one PostgreSQL database', () => {
       const completed = await rest(one.url, 'PUT', `/api/scrape-jobs/${id}`, { status: 'completed', stats: { pagesProcessed: 20 } });
       expect(completed.status).toBe(200);
 
-      arrived = waitFor(() => changes.length >= 3, 10_000, () => `changes so far ${JSON.stringify(changes)}; errors ${errors.map(String)}`);
-      arrived.check();
-      await arrived.done;
+      await until(() => changes.length >= 3, 10_000, seen);
+      // Nothing more than the three changes arrives.
+      await new Promise((resolve) => setTimeout(resolve, 200));
 
       expect(errors).toEqual([]);
       expect(changes.map((c) => [c.job_id, c.domain, c.old_status, c.new_status])).toEqual([
@@ -211,12 +200,36 @@ describe('two server processes on one PostgreSQL database', () => {
       for (const change of changes) expect(change.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
       // Process 2 reads the same database.
-      const seen = await client.scrapeJobs.get.query({ id });
-      expect(seen).toMatchObject({ id, domain, status: 'completed' });
-      expect(seen.stats).toMatchObject({ totalPages: 20, pagesProcessed: 20 });
+      const read = await client.scrapeJobs.get.query({ id });
+      expect(read).toMatchObject({ id, domain, status: 'completed' });
+      expect(read.stats).toMatchObject({ totalPages: 20, pagesProcessed: 20 });
     } finally {
       subscription.unsubscribe();
     }
+  });
+
+  test('SIGTERM stops a process promptly and cleanly while a subscriber is connected; the other keeps serving', async () => {
+    const client = trpcClient(two.url);
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const subscription = client.scrapeJobs.onChange.subscribe(undefined, { onStarted: () => started(), onError: () => {} });
+    try {
+      await startedPromise;
+      const signalledAt = Date.now();
+      two.child.kill('SIGTERM');
+      const exit = await Promise.race([
+        two.exited,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`server-2 still running 5 s after SIGTERM:\n${two.output()}`)), 5_000),
+        ),
+      ]);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(Date.now() - signalledAt).toBeLessThan(3_000);
+    } finally {
+      subscription.unsubscribe();
+    }
+    const created = await rest(one.url, 'POST', '/api/scrape-jobs', { domain: `after-stop-${Date.now().toString(36)}.example.com` });
+    expect(created.status).toBe(201);
   });
 });
 

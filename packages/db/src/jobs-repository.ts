@@ -122,7 +122,9 @@ export async function updateJobGuarded(prisma: Prisma, update: GuardedUpdate): P
   const to = update.autoRetryAt ? 'pending' : (changes.status ?? from);
   const set: Sql[] = [sql`updated_at = ${ts(now)}`];
 
-  if (changes.error_message !== undefined) set.push(sql`error_message = ${changes.error_message}`);
+  // An automatic retry clears error_message below (the failure goes to metadata.lastError and
+  // the history); assigning it here too would be a second assignment to the same column.
+  if (changes.error_message !== undefined && !update.autoRetryAt) set.push(sql`error_message = ${changes.error_message}`);
   if (changes.metadata) set.push(sql`metadata = jsonb_merge_deep(metadata, ${jsonb(changes.metadata)})`);
   if (changes.stats) set.push(sql`stats = jsonb_merge_deep(stats, ${jsonb(changes.stats)})`);
   if (changes.started_at !== undefined && to !== 'pending') set.push(sql`started_at = ${tsOrNull(changes.started_at)}`);
@@ -136,8 +138,8 @@ export async function updateJobGuarded(prisma: Prisma, update: GuardedUpdate): P
   } else {
     const completedAt = changes.completed_at ?? (from === to ? null : now);
     if (completedAt) set.push(sql`completed_at = ${ts(completedAt)}`);
-    // The claim ends with the run; worker_id goes too (only a running job may hold one).
-    set.push(sql`claim_token = NULL, claim_expires_at = NULL, worker_id = NULL`);
+    // The claim ends with the run; worker_id stays, naming the worker that ran it.
+    set.push(sql`claim_token = NULL, claim_expires_at = NULL`);
   }
   if (to !== from) set.push(sql`status = ${to}::job_status`);
 
@@ -163,7 +165,7 @@ export async function cancelJobGuarded(
   const { now } = args;
   const change = sql`
     UPDATE scrape_jobs j SET status = 'cancelled', error_message = ${args.errorMessage}, completed_at = ${ts(now)},
-      claim_token = NULL, claim_expires_at = NULL, worker_id = NULL, updated_at = ${ts(now)}
+      claim_token = NULL, claim_expires_at = NULL, updated_at = ${ts(now)}
     FROM (SELECT id, status FROM scrape_jobs WHERE id = ${args.id}::uuid AND status IN ('pending', 'running', 'failed') FOR UPDATE) old
     WHERE j.id = old.id
     RETURNING j.*, old.status AS previous_status`;

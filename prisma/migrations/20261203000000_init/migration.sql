@@ -35,10 +35,11 @@ CREATE TABLE "scrape_jobs" (
     -- completed_at is set exactly when the job has finished (completed, failed or cancelled).
     CONSTRAINT "scrape_jobs_completed_at_iff_finished"
         CHECK (("status" IN ('completed', 'failed', 'cancelled')) = ("completed_at" IS NOT NULL)),
-    -- A running job always has a claim expiry (the sweep needs it); nobody else has a claim.
+    -- A running job always has a claim expiry (the sweep needs it); nobody else holds a claim.
+    -- worker_id stays on a finished job: it names the worker that ran it last.
     CONSTRAINT "scrape_jobs_claim_iff_running"
         CHECK (("status" = 'running') = ("claim_expires_at" IS NOT NULL)
-           AND ("status" = 'running' OR ("claim_token" IS NULL AND "worker_id" IS NULL))),
+           AND ("status" = 'running' OR "claim_token" IS NULL)),
     CONSTRAINT "scrape_jobs_json_objects"
         CHECK (jsonb_typeof("config") = 'object' AND jsonb_typeof("metadata") = 'object' AND jsonb_typeof("stats") = 'object')
 );

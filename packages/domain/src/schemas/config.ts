@@ -2,12 +2,12 @@ import { z } from 'zod';
 
 export const DEFAULT_USER_AGENT = 'ScrapeJobsBot/0.1';
 
-function int(field: string, min: number, max: number, sentence: string) {
+function int(field: string, min: number, max: number, sentence: string, aboveMax = sentence) {
   return z
     .number({ error: `${field} must be a number` })
     .int({ error: `${field} must be an integer` })
     .min(min, { error: sentence })
-    .max(max, { error: sentence });
+    .max(max, { error: aboveMax });
 }
 
 function bool(field: string) {
@@ -24,7 +24,7 @@ export const jobConfigSchema = z
       /** Link hops from the start page; 0 fetches the start page only. */
       depth: int('depth', 0, 20, 'depth must be between 0 and 20').default(3),
       /** Most pages fetched in the whole job. */
-      maxPages: int('maxPages', 1, 100_000, 'maxPages must be a positive number (at most 100000)').default(100),
+      maxPages: int('maxPages', 1, 100_000, 'maxPages must be a positive number', 'maxPages must be at most 100000').default(100),
       /** Per-request timeout in ms. */
       timeout: int('timeout', 100, 300_000, 'timeout must be between 100 and 300000 ms').default(30_000),
       respectRobots: bool('respectRobots').default(true),

@@ -54,7 +54,11 @@ export function sanitizeErrorMessage(message: string): string {
     .slice(0, 2000);
 }
 
-const errorMessageSchema = z.string({ error: 'error_message must be a string or null' }).max(10_000).transform(sanitizeErrorMessage).nullable();
+const errorMessageSchema = z
+  .string({ error: 'error_message must be a string or null' })
+  .max(10_000, { error: 'error_message must be at most 10000 characters' })
+  .transform(sanitizeErrorMessage)
+  .nullable();
 
 const unknownKeys = (what: string) => (issue: { code: string; keys?: string[] }) =>
   issue.code === 'unrecognized_keys' ? `Unknown ${what}: ${(issue.keys ?? []).join(', ')}` : 'Request body must be a JSON object';
@@ -100,17 +104,23 @@ export const updateJobInputSchema = updateJobFieldsSchema.extend({ id: jobIdSche
 export type UpdateJobInput = z.input<typeof updateJobInputSchema>;
 
 export const DEFAULT_CANCEL_REASON = 'Cancelled via API';
-export const cancelJobInputSchema = z.strictObject({
-  id: jobIdSchema,
-  reason: z.string({ error: 'reason must be a string' }).max(500, { error: 'reason must be at most 500 characters' }).optional(),
-});
+export const cancelJobInputSchema = z.strictObject(
+  {
+    id: jobIdSchema,
+    reason: z.string({ error: 'reason must be a string' }).max(500, { error: 'reason must be at most 500 characters' }).optional(),
+  },
+  { error: unknownKeys('field') },
+);
 export type CancelJobInput = z.input<typeof cancelJobInputSchema>;
 
-export const retryJobInputSchema = z.strictObject({
-  id: jobIdSchema,
-  reason: z.string({ error: 'reason must be a string' }).max(500).optional(),
-  retried_by: z.string({ error: 'retried_by must be a string' }).max(200).optional(),
-});
+export const retryJobInputSchema = z.strictObject(
+  {
+    id: jobIdSchema,
+    reason: z.string({ error: 'reason must be a string' }).max(500, { error: 'reason must be at most 500 characters' }).optional(),
+    retried_by: z.string({ error: 'retried_by must be a string' }).max(200, { error: 'retried_by must be at most 200 characters' }).optional(),
+  },
+  { error: unknownKeys('field') },
+);
 export type RetryJobInput = z.input<typeof retryJobInputSchema>;
 
 /** Query-string numbers arrive as text, tRPC numbers as numbers; both are accepted. */
@@ -174,19 +184,25 @@ const workerIdSchema = z
   .regex(/^[\w.:@-]+$/, { error: 'worker_id may hold letters, digits and . : @ _ - only' });
 
 /** POST /api/scrape-jobs/next, `queue.claim`. */
-export const claimJobInputSchema = z.strictObject({
-  worker_id: workerIdSchema.optional(),
-  /** Only jobs of these types; all types when absent. */
-  job_types: z.array(jobTypeSchema).min(1).optional(),
-});
+export const claimJobInputSchema = z.strictObject(
+  {
+    worker_id: workerIdSchema.optional(),
+    /** Only jobs of these types; all types when absent. */
+    job_types: z.array(jobTypeSchema, { error: 'job_types must be a list of job types' }).min(1, { error: 'job_types must name at least one job type' }).optional(),
+  },
+  { error: unknownKeys('field') },
+);
 export type ClaimJobInput = z.input<typeof claimJobInputSchema>;
 
 /** `queue.heartbeat`: extends the claim and merges progress stats. */
-export const heartbeatInputSchema = z.strictObject({
-  id: jobIdSchema,
-  claim_token: z.string({ error: 'claim_token is required' }).regex(UUID, { error: 'Invalid claim_token' }),
-  stats: jobStatsPatchSchema.optional(),
-});
+export const heartbeatInputSchema = z.strictObject(
+  {
+    id: jobIdSchema,
+    claim_token: z.string({ error: 'claim_token is required' }).regex(UUID, { error: 'Invalid claim_token' }),
+    stats: jobStatsPatchSchema.optional(),
+  },
+  { error: unknownKeys('field') },
+);
 export type HeartbeatInput = z.input<typeof heartbeatInputSchema>;
 
 /** GET /api/scrape-jobs/stats, `scrapeJobs.stats`. */
@@ -200,4 +216,4 @@ export const statsInputSchema = z.strictObject(
 export type StatsInput = z.input<typeof statsInputSchema>;
 
 /** `scrapeJobs.history`. */
-export const jobIdInputSchema = z.strictObject({ id: jobIdSchema });
+export const jobIdInputSchema = z.strictObject({ id: jobIdSchema }, { error: unknownKeys('field') });

@@ -25,7 +25,7 @@ export interface ScrapeJob {
   started_at: IsoTimestamp | null;
   completed_at: IsoTimestamp | null;
   error_message: string | null;
-  /** Set while a worker holds the claim. */
+  /** The worker that holds the claim, or that ran the job last; cleared when it goes back to pending. */
   worker_id: string | null;
   claimed_at: IsoTimestamp | null;
   /** When the claim lapses unless the worker updates the job again. */

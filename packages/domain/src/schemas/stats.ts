@@ -7,11 +7,14 @@ const amount = (field: string) =>
   z.number({ error: `stats.${field} must be a number` }).nonnegative({ error: `stats.${field} must not be negative` });
 
 /** One failed URL, as the worker saw it. */
-export const statsErrorSchema = z.object({
-  url: z.string().max(2048),
-  error: z.string().max(1000),
-  timestamp: z.string(),
-});
+export const statsErrorSchema = z.object(
+  {
+    url: z.string({ error: 'stats.errors[].url must be a string' }).max(2048, { error: 'stats.errors[].url must be at most 2048 characters' }),
+    error: z.string({ error: 'stats.errors[].error must be a string' }).max(1000, { error: 'stats.errors[].error must be at most 1000 characters' }),
+    timestamp: z.string({ error: 'stats.errors[].timestamp must be a string' }).max(40, { error: 'stats.errors[].timestamp must be an ISO timestamp' }),
+  },
+  { error: 'stats.errors[] entries must be objects of url, error and timestamp' },
+);
 
 /**
  * The user's "Standard Statistics" and "E-commerce Specific Statistics" in one object.
@@ -37,7 +40,7 @@ export const jobStatsSchema = z.looseObject({
     })
     .optional(),
   /** Capped by the worker; the newest last. */
-  errors: z.array(statsErrorSchema).max(100, { error: 'stats.errors holds at most 100 entries' }).optional(),
+  errors: z.array(statsErrorSchema, { error: 'stats.errors must be a list' }).max(100, { error: 'stats.errors holds at most 100 entries' }).optional(),
   performance: z
     .looseObject({
       memoryUsage: z.string().max(32).optional(),

@@ -1,0 +1,132 @@
+import { PGlite } from '@electric-sql/pglite';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { JOB_STATUSES, JOB_TYPES } from '@scrape-jobs/domain';
+import { Prisma } from '../src/generated/prisma/client.ts';
+import { applyMigrations, readMigrations } from '../src/migrate.ts';
+import { DataDirInUseError, lockDataDir } from '../src/data-dir-lock.ts';
+import { pgliteRunner } from '../src/open-database.ts';
+import { createMigratedPglite, createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
+
+describe('the migration runner', () => {
+  test('applies every migration once, records its checksum, and is a no-op the second time', async () => {
+    const db = await PGlite.create();
+    try {
+      const migrations = readMigrations();
+      expect(await applyMigrations(pgliteRunner(db))).toEqual(migrations.map((m) => m.name));
+      expect(await applyMigrations(pgliteRunner(db))).toEqual([]);
+      const recorded = await db.query<{ migration_name: string; checksum: string }>('SELECT migration_name, checksum FROM _prisma_migrations ORDER BY migration_name');
+      expect(recorded.rows).toEqual(migrations.map((m) => ({ migration_name: m.name, checksum: m.checksum })));
+      expect(recorded.rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('refuses a database whose applied migration differs from the file', async () => {
+    const db = await createMigratedPglite();
+    try {
+      await db.query(`UPDATE _prisma_migrations SET checksum = repeat('0', 64)`);
+      await expect(applyMigrations(pgliteRunner(db))).rejects.toThrow(/was changed after it was applied/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('a failing migration leaves nothing behind', async () => {
+    const db = await PGlite.create();
+    try {
+      const broken = [{ name: '1_broken', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();', checksum: 'x'.repeat(64) }];
+      await expect(applyMigrations(pgliteRunner(db), broken)).rejects.toThrow(/Migration 1_broken failed/);
+      const tables = await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'`);
+      expect(tables.rows).toHaveLength(0);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('schema.prisma and the migrations agree', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase('pglite');
+  });
+  afterAll(async () => t?.destroy());
+
+  const columns = async (table: string) =>
+    (await t.db.prisma.$queryRaw<Array<{ column_name: string }>>`SELECT column_name FROM information_schema.columns WHERE table_name = ${table} ORDER BY column_name`).map((r) => r.column_name);
+  const enumValues = async (name: string) =>
+    (await t.db.prisma.$queryRaw<Array<{ v: string }>>`SELECT e.enumlabel AS v FROM pg_enum e JOIN pg_type ty ON ty.oid = e.enumtypid WHERE ty.typname = ${name} ORDER BY e.enumsortorder`).map((r) => r.v);
+
+  test('the tables have exactly the models’ columns', async () => {
+    expect(await columns('scrape_jobs')).toEqual(Object.values(Prisma.ScrapeJobScalarFieldEnum).sort());
+    expect(await columns('job_history')).toEqual(Object.values(Prisma.JobHistoryScalarFieldEnum).sort());
+  });
+
+  test('the database enums are the domain lists, in order', async () => {
+    expect(await enumValues('job_status')).toEqual([...JOB_STATUSES]);
+    expect(await enumValues('job_type')).toEqual([...JOB_TYPES]);
+  });
+});
+
+describe('invariants the database keeps by itself', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase('pglite');
+  });
+  afterAll(async () => t?.destroy());
+
+  const insert = (values: string) => t.db.prisma.$executeRawUnsafe(`INSERT INTO scrape_jobs (domain, status, priority, completed_at, claim_expires_at) VALUES ${values}`);
+
+  test.each([
+    ["('a.com', 'pending', 11, NULL, NULL)", 'scrape_jobs_priority_range'],
+    ["('a.com', 'completed', 5, NULL, NULL)", 'scrape_jobs_completed_at_iff_finished'],
+    ["('a.com', 'pending', 5, now(), NULL)", 'scrape_jobs_completed_at_iff_finished'],
+    ["('a.com', 'running', 5, NULL, NULL)", 'scrape_jobs_claim_iff_running'],
+    ["('A.com', 'pending', 5, NULL, NULL)", 'scrape_jobs_domain_lower'],
+  ])('refuses %s (%s)', async (values, constraint) => {
+    await expect(insert(values)).rejects.toThrow(constraint);
+  });
+
+  test('one active job per domain and type, any number of finished ones', async () => {
+    await insert("('one.com', 'completed', 5, now(), NULL)");
+    await insert("('one.com', 'completed', 5, now(), NULL)");
+    await insert("('one.com', 'pending', 5, NULL, NULL)");
+    await expect(insert("('one.com', 'running', 5, NULL, now())")).rejects.toThrow(/scrape_jobs_one_active_per_domain_idx|unique/i);
+    await t.db.prisma.$executeRawUnsafe(`INSERT INTO scrape_jobs (domain, job_type) VALUES ('one.com', 'single_page')`);
+  });
+
+  test('history is append-only', async () => {
+    const [job] = await t.db.prisma.$queryRaw<Array<{ id: string }>>`INSERT INTO scrape_jobs (domain) VALUES ('hist.com') RETURNING id`;
+    await t.db.prisma.$executeRaw`INSERT INTO job_history (job_id, to_status, actor) VALUES (${job!.id}::uuid, 'pending', 'test')`;
+    await expect(t.db.prisma.$executeRaw`UPDATE job_history SET actor = 'someone else'`).rejects.toThrow(/append-only/);
+    await expect(t.db.prisma.$executeRaw`DELETE FROM job_history`).rejects.toThrow(/append-only/);
+  });
+
+  test('jsonb_merge_deep merges objects key by key and replaces arrays and scalars', async () => {
+    const [row] = await t.db.prisma.$queryRaw<Array<{ m: unknown }>>`
+      SELECT jsonb_merge_deep('{"a":{"b":1,"c":{"d":2}},"x":[1,2],"s":"old"}'::jsonb, '{"a":{"c":{"e":3}},"x":[3],"s":{"now":"object"},"n":null}'::jsonb) AS m`;
+    expect(row!.m).toEqual({ a: { b: 1, c: { d: 2, e: 3 } }, x: [3], s: { now: 'object' }, n: null });
+  });
+});
+
+describe('the PGlite data-directory lock', () => {
+  test('a live owner keeps the directory; a dead owner’s lock is taken over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sj-lock-'));
+    const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      writeFileSync(join(dir, 'scrape-jobs.lock'), String(owner.pid));
+      expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
+      expect(() => lockDataDir(dir)).toThrow(`in use by another process (pid ${owner.pid})`);
+    } finally {
+      owner.kill('SIGKILL');
+      await new Promise((resolve) => owner.once('exit', resolve));
+    }
+    const lock = lockDataDir(dir);
+    lock.release();
+    lockDataDir(dir).release();
+  });
+});
