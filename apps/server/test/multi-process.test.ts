@@ -4,7 +4,7 @@
  * directory that is already open refuses to start.
  */
 import type { AppRouter } from '@scrape-jobs/api';
-import { createPostgresDatabase } from '@scrape-jobs/db/testing';
+import { createPostgresDatabase, skipPostgres } from '@scrape-jobs/db/testing';
 import type { JobChange } from '@scrape-jobs/domain';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -69,7 +69,7 @@ async function startServer(name: string, env: Record<string, string>): Promise<S
 }
 
 /** Polls /healthz until it answers 200; fails early if the process exits. */
-async function waitHealthy(server: ServerProcess, timeoutMs = 60_000): Promise<void> {
+async function waitHealthy(server: ServerProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: { code: number | null } | undefined;
   void server.exited.then((e) => (exited = e));
@@ -138,7 +138,7 @@ afterAll(async () => {
   process.removeListener('exit', killAllNow);
 });
 
-describe('two server processes on one PostgreSQL database', () => {
+describe.skipIf(skipPostgres())('two server processes on one PostgreSQL database', { timeout: 60_000 }, () => {
   let one: ServerProcess;
   let two: ServerProcess;
 
@@ -233,7 +233,8 @@ describe('two server processes on one PostgreSQL database', () => {
   });
 });
 
-describe('a PGlite data directory', () => {
+// A fresh PGlite data directory takes 3–9 s to initialise, far more on a busy machine.
+describe('a PGlite data directory', { timeout: 120_000 }, () => {
   test('a second process on the same directory refuses to start; the first keeps serving', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scrape-jobs-lock-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

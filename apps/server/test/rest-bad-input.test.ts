@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api, snapshot, startTestServer, type TestServer } from './test-server.ts';
+import { skipPostgres } from '@scrape-jobs/db/testing';
 
 /** The jobs every case can aim at, one in each state. */
 interface Seeds {
@@ -509,6 +510,7 @@ describe.each([
   { kind: 'pglite' as const, cases: ALL_CASES },
   { kind: 'postgres' as const, cases: ALL_CASES.filter((c) => POSTGRES_CASES.has(c.name)) },
 ])('bad input on $kind', ({ kind, cases }) => {
+  if (skipPostgres(kind)) return void test.skip('needs PostgreSQL (TEST_POSTGRES_URL)', () => {});
   let server: TestServer;
   let seeds: Seeds;
 

@@ -7,11 +7,13 @@
 import { DEFAULT_USER_AGENT, JOB_STATUSES, JOB_TYPES } from '@scrape-jobs/domain';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api, startTestServer, type TestServer } from './test-server.ts';
+import { skipPostgres } from '@scrape-jobs/db/testing';
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const START = Date.parse('2025-06-01T08:00:00.000Z');
 
 describe.each(['pglite', 'postgres'] as const)('REST contract on %s', (kind) => {
+  if (skipPostgres(kind)) return void test.skip('needs PostgreSQL (TEST_POSTGRES_URL)', () => {});
   let server: TestServer;
   let now = START;
   const clock = () => new Date(now);
@@ -692,9 +694,14 @@ describe.each(['pglite', 'postgres'] as const)('REST contract on %s', (kind) => 
       const moves = (await history(id)).map((h) => [h.from_status, h.to_status]);
       expect(moves).toEqual([[null, 'pending'], ['pending', 'running'], ['running', 'failed'], ['failed', 'pending']]);
 
-      // Waiting out the 60 s delay: neither peek nor claim sees it.
+      // Waiting out the 60 s delay: neither peek nor claim sees it, and an update while it
+      // waits (metadata, stats) does not cut the delay short.
       expect((await call('GET', '/api/scrape-jobs/next')).body).toEqual({ success: true, data: null, message: 'No pending jobs in queue' });
-      advance(59_000);
+      advance(1000);
+      expect((await call('PUT', `/api/scrape-jobs/${id}`, { metadata: { note: 'waiting' }, stats: { totalPages: 9 } })).status).toBe(200);
+      expect(await getJob(id)).toMatchObject({ status: 'pending', available_at: new Date(failedAt + 60_000).toISOString() });
+      expect((await claim('auto-worker')).data).toBeNull();
+      advance(58_000);
       expect((await claim('auto-worker')).data).toBeNull();
 
       advance(1000); // exactly 60 s after the failure

@@ -11,6 +11,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCC
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from './test-server.ts';
+import { skipPostgres } from '@scrape-jobs/db/testing';
 
 const START = Date.parse('2026-05-04T09:00:00.000Z');
 const UNKNOWN_ID = '3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a';
@@ -62,6 +63,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
 }
 
 describe.each(['pglite', 'postgres'] as const)('tRPC client over HTTP on %s', (kind) => {
+  if (skipPostgres(kind)) return void test.skip('needs PostgreSQL (TEST_POSTGRES_URL)', () => {});
   let server: TestServer;
   let client: Client;
   let nowMs = START;
@@ -183,15 +185,24 @@ describe.each(['pglite', 'postgres'] as const)('tRPC client over HTTP on %s', (k
     for (const [input, message] of [
       [{ domain: 'a.com', priority: 11 }, 'Priority must be between 1 and 10'],
       [{}, 'Domain is required'],
-      [{ domain: 'a.com', config: { maxPages: -5 } }, 'maxPages must be a positive number (at most 100000)'],
+      [{ domain: 'a.com', config: { maxPages: -5 } }, /^maxPages must be a positive number/],
     ] as const) {
       const error = await failure(client.scrapeJobs.create.mutate(input as never));
-      expect(seen(error)).toMatchObject({ message, code: 'BAD_REQUEST', httpStatus: 400, domainCode: 'VALIDATION' });
+      expect(seen(error)).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, domainCode: 'VALIDATION' });
+      if (typeof message === 'string') expect(error.message).toBe(message);
+      else expect(error.message).toMatch(message);
     }
     // The wrong type entirely is still a 400 with words, never a 500.
     const wrongType = await failure(client.scrapeJobs.get.query({ id: 42 } as never));
     expect(seen(wrongType)).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, domainCode: 'VALIDATION' });
     expect(() => JSON.parse(wrongType.message)).toThrow();
+    // Text the database cannot store is the caller's mistake too.
+    expect(seen(await failure(client.scrapeJobs.create.mutate({ domain: 'nul.example.com', metadata: { note: 'a\u0000b' } })))).toMatchObject({
+      code: 'BAD_REQUEST',
+      httpStatus: 400,
+      domainCode: 'VALIDATION',
+      message: 'Text must not contain NUL (\\u0000) characters or unpaired UTF-16 surrogates',
+    });
     expect(seen(await failure(client.scrapeJobs.list.query({ limit: 9999 })))).toMatchObject({ code: 'BAD_REQUEST', message: 'limit must be between 1 and 500' });
     expect(seen(await failure(client.scrapeJobs.list.query({ status: 'done' })))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^Invalid status: done/) });
 

@@ -1,5 +1,5 @@
 import { DomainError, type DomainErrorCode } from '@scrape-jobs/domain';
-import { asUnavailable } from '@scrape-jobs/db';
+import { asInvalidText, asUnavailable } from '@scrape-jobs/db';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 
 /** The one map from domain error codes to HTTP statuses and tRPC codes. */
@@ -30,6 +30,8 @@ export function toDomainError(error: unknown, operation: string): DomainError {
   if (error instanceof DomainError) return error;
   const unavailable = asUnavailable(error);
   if (unavailable) return unavailable;
+  const invalidText = asInvalidText(error);
+  if (invalidText) return invalidText;
   const cause = error instanceof Error ? error.message : String(error);
   return new DomainError('INTERNAL', `Failed to ${operation}`, cause.replace(/\s+/g, ' ').slice(0, 300));
 }

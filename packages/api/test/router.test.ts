@@ -4,7 +4,7 @@
  * from empty tables and a controllable clock, so queue order, durations and trends are exact.
  */
 import { PrismaJobStatus, PrismaJobType } from '@scrape-jobs/db';
-import { createTestDatabase, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
+import { createTestDatabase, skipPostgres, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
 import {
   DEFAULT_USER_AGENT,
   DomainError,
@@ -53,6 +53,7 @@ function median(xs: number[]): number {
 }
 
 describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])('tRPC router on %s', (kind) => {
+  if (skipPostgres(kind)) return void test.skip('needs PostgreSQL (TEST_POSTGRES_URL)', () => {});
   let database: TestDatabase;
   let manager: ScrapeJobManager;
   let api: Caller;
@@ -727,6 +728,38 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
       expect(job).toMatchObject({ status: 'completed', claim_expires_at: null, completed_at: iso(nowMs), started_at: claimed.started_at });
       const history = await api.scrapeJobs.history({ id });
       expect(history.at(-1)).toMatchObject({ from_status: 'running', to_status: 'completed', actor: 'worker:w1' });
+    });
+  });
+
+  describe('text the database cannot store', () => {
+    const NUL_SENTENCE = 'Text must not contain NUL (\\u0000) characters or unpaired UTF-16 surrogates';
+    test.each([
+      ['a metadata value with NUL', (c: Caller) => c.scrapeJobs.create({ domain: 'nul.com', metadata: { note: 'a\u0000b' } })],
+      ['a metadata key with NUL', (c: Caller) => c.scrapeJobs.create({ domain: 'nul.com', metadata: { ['k\u0000']: 1 } })],
+      ['a metadata value with an unpaired surrogate', (c: Caller) => c.scrapeJobs.create({ domain: 'nul.com', metadata: { note: 'x\ud800' } })],
+      ['a userAgent with NUL', (c: Caller) => c.scrapeJobs.create({ domain: 'nul.com', config: { userAgent: 'Bot\u0000' } })],
+      ['a stats patch with NUL', (c: Caller, id: string) => c.scrapeJobs.update({ id, stats: { errors: [{ url: 'https://x.com/\u0000', error: 'e', timestamp: 't' }] } })],
+      ['a metadata patch with NUL', (c: Caller, id: string) => c.scrapeJobs.update({ id, status: 'running', metadata: { n: '\u0000' } })],
+      ['a list filter with NUL', (c: Caller) => c.scrapeJobs.list({ domain: 'a\u0000.com' })],
+      ['a stats filter with NUL', (c: Caller) => c.scrapeJobs.stats({ domain: 'a\u0000.com' })],
+    ] as const)('%s is BAD_REQUEST with a sentence, not INTERNAL_SERVER_ERROR, and changes nothing', async (_name, call) => {
+      const { id } = await api.scrapeJobs.create({ domain: 'existing.com' });
+      const before = await snapshot();
+      const error = await failure(call(api, id));
+      expect(error.code).toBe('BAD_REQUEST');
+      expect(error.message).toBe(NUL_SENTENCE);
+      expect(domainCause(error).code).toBe('VALIDATION');
+      expect(await snapshot()).toEqual(before);
+    });
+
+    test('a retry with NUL in retried_by is refused and the job stays failed', async () => {
+      const { id } = await api.scrapeJobs.create({ domain: 'example.com' });
+      await api.scrapeJobs.update({ id, status: 'running' });
+      await api.scrapeJobs.update({ id, status: 'failed', error_message: 'x' });
+      const error = await failure(api.scrapeJobs.retry({ id, retried_by: 'bob\u0000' }));
+      expect(error.code).toBe('BAD_REQUEST');
+      expect(error.message).toBe(NUL_SENTENCE);
+      expect((await api.scrapeJobs.get({ id })).status).toBe('failed');
     });
   });
 

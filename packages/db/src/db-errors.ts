@@ -6,7 +6,9 @@ export function sqlState(error: unknown): string | undefined {
   for (let e: any = error; e && typeof e === 'object' && !seen.has(e); e = e.cause) {
     seen.add(e);
     for (const candidate of [e.code, e.meta?.code, e.meta?.driverAdapterError?.cause?.originalCode, e.originalCode]) {
-      if (typeof candidate === 'string' && /^[0-9A-Z]{5}$/.test(candidate)) return candidate;
+      // Prisma's own codes (P1xxx–P6xxx, e.g. P2010 "raw query failed") look like SQLSTATEs
+      // but are not; the real one is further in.
+      if (typeof candidate === 'string' && /^[0-9A-Z]{5}$/.test(candidate) && !/^P[1-6]\d{3}$/.test(candidate)) return candidate;
     }
     if (e.code === 'P2002') return '23505';
     if (typeof e.message === 'string') {
@@ -27,6 +29,23 @@ export function asUnavailable(error: unknown): DomainError | undefined {
   const message = String((error as Error)?.message ?? '');
   if (state === '57P01' || state === '57P03' || state?.startsWith('08') || CONNECTION_FAILURE.test(message)) {
     return new DomainError('UNAVAILABLE', 'Database unavailable', 'The database did not answer; try again shortly');
+  }
+  return undefined;
+}
+
+/**
+ * Text PostgreSQL cannot store — a NUL character (in a text value or a JSON string) or an
+ * unpaired UTF-16 surrogate in JSON — is the caller's bad input: a 400, not a 500.
+ */
+export function asInvalidText(error: unknown): DomainError | undefined {
+  const state = sqlState(error);
+  const message = String((error as Error)?.message ?? '');
+  if (state === '22021' || state === '22P05' || (state === '22P02' && /type json/i.test(message))) {
+    return new DomainError(
+      'VALIDATION',
+      'Text must not contain NUL (\\u0000) characters or unpaired UTF-16 surrogates',
+      state === '22P02' ? 'invalid input syntax for type json' : 'NUL characters cannot be stored',
+    );
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 export { openDatabase, type Database, type OpenDatabaseOptions, type Prisma } from './open-database.ts';
 export { DataDirInUseError } from './data-dir-lock.ts';
 export { applyMigrations, readMigrations, findMigrationsDir } from './migrate.ts';
-export { asUnavailable, isUniqueViolation, sqlState } from './db-errors.ts';
+export { asInvalidText, asUnavailable, isUniqueViolation, sqlState } from './db-errors.ts';
 export * from './jobs-repository.ts';
 export * from './queue.ts';
 export { computeJobStats, type StatsScope } from './stats-queries.ts';

@@ -130,16 +130,17 @@ export async function updateJobGuarded(prisma: Prisma, update: GuardedUpdate): P
   if (changes.started_at !== undefined && to !== 'pending') set.push(sql`started_at = ${tsOrNull(changes.started_at)}`);
 
   if (to === 'running') {
+    // Every update to a running job extends its claim.
     set.push(sql`claim_expires_at = ${ts(update.claimExpiresAt)}`);
     if (from !== 'running' && changes.started_at === undefined) set.push(sql`started_at = ${ts(now)}`);
-  } else if (to === 'pending') {
+  } else if (to === 'pending' && from !== 'pending') {
     set.push(sql`completed_at = NULL, started_at = NULL, claim_token = NULL, claim_expires_at = NULL, claimed_at = NULL, worker_id = NULL`);
     set.push(sql`available_at = ${ts(update.autoRetryAt ?? now)}`);
-  } else {
+  } else if (to !== 'pending') {
     const completedAt = changes.completed_at ?? (from === to ? null : now);
     if (completedAt) set.push(sql`completed_at = ${ts(completedAt)}`);
     // The claim ends with the run; worker_id stays, naming the worker that ran it.
-    set.push(sql`claim_token = NULL, claim_expires_at = NULL`);
+    if (from === 'running') set.push(sql`claim_token = NULL, claim_expires_at = NULL`);
   }
   if (to !== from) set.push(sql`status = ${to}::job_status`);
 

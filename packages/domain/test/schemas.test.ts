@@ -116,3 +116,15 @@ describe('list', () => {
 test('sanitizeErrorMessage caps the length', () => {
   expect(sanitizeErrorMessage('x'.repeat(5000))).toHaveLength(2000);
 });
+
+test('free-form objects are capped in depth, without overflowing the stack', () => {
+  let deep: Record<string, unknown> = {};
+  const root = deep;
+  for (let i = 0; i < 5000; i++) {
+    const next = {};
+    deep.child = next;
+    deep = next;
+  }
+  expect(messageOf(createJobInputSchema, { domain: 'a.com', metadata: root })).toBe('metadata must be nested at most 32 levels deep');
+  expect(messageOf(updateJobFieldsSchema, { stats: { nested: root } })).toBe('stats must be nested at most 32 levels deep');
+});

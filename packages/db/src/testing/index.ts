@@ -136,6 +136,3 @@ export async function createTestDatabase(kind: DatabaseKind, options: { poolSize
  * PostgreSQL suites then report as skipped instead of failing. CI requires PostgreSQL.
  */
 export const skipPostgres = (kind: DatabaseKind = 'postgres'): boolean => kind === 'postgres' && process.env.SKIP_POSTGRES === '1';
-
-/** Both kinds, for `describe.each`. */
-export const DATABASE_KINDS: readonly DatabaseKind[] = ['pglite', 'postgres'];
