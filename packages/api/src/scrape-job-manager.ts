@@ -14,6 +14,7 @@ import {
   type JobStatus,
   type JobType,
   type ListJobs,
+  type PageResultRecord,
   type ScrapeJob,
   type UpdateJobFields,
 } from '@scrape-jobs/domain';
@@ -220,6 +221,26 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       if (job) return job;
       assertClaimHeld(await requireRow(args.id), args.claimToken, now);
       return raceLost();
+    },
+
+    /**
+     * Stores page results from the worker holding the claim (fenced like a heartbeat). A URL
+     * repeated in one batch keeps its last entry.
+     */
+    async reportPages(args: { id: string; claimToken: string; pages: PageResultRecord[] }): Promise<{ stored: number }> {
+      const now = clock();
+      const pages = [...new Map(args.pages.map((page) => [page.url, page])).values()];
+      const stored = await repo.insertPageResults(prisma, { jobId: args.id, claimToken: args.claimToken, pages, now });
+      if (stored !== null) return { stored };
+      assertClaimHeld(await requireRow(args.id), args.claimToken, now);
+      return raceLost();
+    },
+
+    /** A job's pages in fetch order, paged. */
+    async getResults(args: { id: string; limit: number; offset: number }): Promise<{ pages: PageResultRecord[]; pagination: Pagination }> {
+      await requireRow(args.id);
+      const { pages, total } = await repo.listPageResults(prisma, { jobId: args.id, limit: args.limit, offset: args.offset });
+      return { pages, pagination: { offset: args.offset, limit: args.limit, total, has_more: args.offset + pages.length < total } };
     },
 
     /** The claim-timeout sweep (the server runs it on an interval). */

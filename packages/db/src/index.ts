@@ -8,3 +8,4 @@ export { computeJobStats, type StatsScope } from './stats-queries.ts';
 export type { JobRow } from './job-row.ts';
 export { JobStatus as PrismaJobStatus, JobType as PrismaJobType } from './generated/prisma/enums.ts';
 export type { HistoryInsert } from './sql.ts';
+export { insertPageResults, listPageResults } from './page-results-repository.ts';

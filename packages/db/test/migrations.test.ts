@@ -64,6 +64,7 @@ describe('schema.prisma and the migrations agree', () => {
   test('the tables have exactly the models’ columns', async () => {
     expect(await columns('scrape_jobs')).toEqual(Object.values(Prisma.ScrapeJobScalarFieldEnum).sort());
     expect(await columns('job_history')).toEqual(Object.values(Prisma.JobHistoryScalarFieldEnum).sort());
+    expect(await columns('page_results')).toEqual(Object.values(Prisma.PageResultScalarFieldEnum).sort());
   });
 
   test('the database enums are the domain lists, in order', async () => {

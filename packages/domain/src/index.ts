@@ -10,4 +10,5 @@ export * from './schemas/stats.ts';
 export * from './schemas/job.ts';
 export * from './schemas/inputs.ts';
 export * from './schemas/stats-report.ts';
+export * from './schemas/page-result.ts';
 export * from './validation-message.ts';

@@ -10,6 +10,8 @@ import {
   claimJobInputSchema,
   heartbeatInputSchema,
   cancelJobInputSchema,
+  reportPagesInputSchema,
+  resultsInputSchema,
 } from '@scrape-jobs/domain';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpStatusOf, toDomainError, toErrorEnvelope } from '../errors.ts';
@@ -129,5 +131,23 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     });
     const job = await manager.heartbeat({ id: input.id, claimToken: input.claim_token, stats: input.stats });
     return ok({ id: job.id, status: job.status, claim_expires_at: job.claim_expires_at, updated_at: job.updated_at }, { message: 'Heartbeat recorded' });
+  }));
+
+  app.get('/api/scrape-jobs/:id/results', route('fetch job results', async (request) => {
+    const input = parseInput(resultsInputSchema, { ...(request.query as object), id: (request.params as { id: string }).id });
+    const { pages, pagination } = await manager.getResults(input);
+    return ok(pages, { pagination });
+  }));
+
+  app.post('/api/scrape-jobs/:id/pages', route('store page results', async (request) => {
+    const header = request.headers['x-claim-token'];
+    const body = objectBody(request);
+    const input = parseInput(reportPagesInputSchema, {
+      ...body,
+      claim_token: body.claim_token ?? (typeof header === 'string' ? header : undefined),
+      id: (request.params as { id: string }).id,
+    });
+    const { stored } = await manager.reportPages({ id: input.id, claimToken: input.claim_token, pages: input.pages });
+    return ok({ stored }, { message: 'Pages stored' });
   }));
 }

@@ -1,4 +1,4 @@
-import { claimJobInputSchema, DomainError, heartbeatInputSchema, JOB_TYPES } from '@scrape-jobs/domain';
+import { claimJobInputSchema, DomainError, heartbeatInputSchema, JOB_TYPES, reportPagesInputSchema } from '@scrape-jobs/domain';
 import { z } from 'zod';
 import { createTRPCRouter, publicProcedure } from '../trpc.ts';
 
@@ -19,4 +19,9 @@ export const queueRouter = createTRPCRouter({
     const job = await ctx.manager.heartbeat({ id: input.id, claimToken: input.claim_token, stats: input.stats });
     return { id: job.id, status: job.status, claim_expires_at: job.claim_expires_at, updated_at: job.updated_at };
   }),
+
+  /** Stores a batch of page results; CONFLICT once the claim is lost. */
+  reportPages: publicProcedure.input(reportPagesInputSchema).mutation(({ ctx, input }) =>
+    ctx.manager.reportPages({ id: input.id, claimToken: input.claim_token, pages: input.pages }),
+  ),
 });

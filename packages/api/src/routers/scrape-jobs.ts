@@ -4,6 +4,7 @@ import {
   jobIdInputSchema,
   jobIdSchema,
   listJobsInputSchema,
+  resultsInputSchema,
   retryJobInputSchema,
   statsInputSchema,
   updateJobInputSchema,
@@ -54,6 +55,9 @@ export const scrapeJobsRouter = createTRPCRouter({
   stats: publicProcedure.input(statsInputSchema.optional()).query(({ ctx, input }) => ctx.manager.getJobStats(input ?? {})),
 
   history: publicProcedure.input(jobIdInputSchema).query(({ ctx, input }) => ctx.manager.getJobHistory(input.id)),
+
+  /** The job's pages (url, status, title, products, …) in fetch order, paged. */
+  results: publicProcedure.input(resultsInputSchema).query(({ ctx, input }) => ctx.manager.getResults(input)),
 
   /** Server-sent events: every change to a job (optionally one job or one domain). */
   onChange: publicProcedure.input(onChangeInput).subscription(async function* ({ ctx, input, signal }) {

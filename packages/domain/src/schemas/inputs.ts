@@ -217,3 +217,14 @@ export type StatsInput = z.input<typeof statsInputSchema>;
 
 /** `scrapeJobs.history`. */
 export const jobIdInputSchema = z.strictObject({ id: jobIdSchema }, { error: unknownKeys('field') });
+
+/** GET /api/scrape-jobs/{id}/results, `scrapeJobs.results`: a job's pages, in fetch order. */
+export const resultsInputSchema = z.strictObject(
+  {
+    id: jobIdSchema,
+    limit: queryInt('limit', 1, MAX_LIST_LIMIT).default(100),
+    offset: queryInt('offset', 0, 10_000_000).default(0),
+  },
+  { error: unknownKeys('query parameter') },
+);
+export type ResultsInput = z.input<typeof resultsInputSchema>;
