@@ -112,7 +112,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
      * token, and turns a retryable failure into an automatic retry when the job allows one.
      */
     async updateJob(id: string, fields: UpdateJobFields, caller: Caller = API_CALLER): Promise<ScrapeJob> {
-      const { claim_token: claimToken, retryable, ...changes } = fields;
+      const { claim_token: claimToken, retryable, retry_after_ms: retryAfterMs, ...changes } = fields;
       if (Object.values(changes).every((v) => v === undefined)) {
         throw new DomainError('VALIDATION', 'No updatable fields given', {
           updatable: ['status', 'error_message', 'stats', 'retry_count', 'started_at', 'completed_at', 'metadata'],
@@ -139,7 +139,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
         let autoRetryAt: Date | undefined;
         let metadata = changes.metadata;
         if (autoRetry) {
-          autoRetryAt = new Date(now.getTime() + retryDelayMs(row.retry_count + 1, random));
+          autoRetryAt = new Date(now.getTime() + Math.max(retryDelayMs(row.retry_count + 1, random), retryAfterMs ?? 0));
           history.push({ from_status: 'failed', to_status: 'pending', actor: 'system', reason: `Automatic retry ${row.retry_count + 1}/${row.max_retries}, claimable at ${autoRetryAt.toISOString()}` });
           metadata = { ...metadata, retryReason: 'Automatic retry after a retryable failure', lastError: changes.error_message ?? null, retriedAt: now.toISOString(), retriedBy: 'system' };
         }
@@ -241,6 +241,18 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       await requireRow(args.id);
       const { pages, total } = await repo.listPageResults(prisma, { jobId: args.id, limit: args.limit, offset: args.offset });
       return { pages, pagination: { offset: args.offset, limit: args.limit, total, has_more: args.offset + pages.length < total } };
+    },
+
+    /** The claim holder hands the job back to the queue (e.g. on shutdown). */
+    async releaseClaim(args: { id: string; claimToken: string; reason?: string | undefined }): Promise<ScrapeJob> {
+      const now = clock();
+      const row = await requireRow(args.id);
+      const actor = row.worker_id ? `worker:${row.worker_id}` : 'api';
+      const reason = args.reason ? `Released by the worker: ${sanitizeErrorMessage(args.reason)}` : 'Released by the worker';
+      const job = await repo.releaseClaim(prisma, { id: args.id, claimToken: args.claimToken, actor, reason, now });
+      if (job) return job;
+      assertClaimHeld(await requireRow(args.id), args.claimToken, now);
+      return raceLost();
     },
 
     /** The claim-timeout sweep (the server runs it on an interval). */

@@ -92,3 +92,23 @@ export async function releaseExpiredClaims(prisma: Prisma, now: Date): Promise<R
     SELECT * FROM released`;
   return rows.map((row) => ({ job: toScrapeJob(row), workerId: row.released_worker, expiredAt: new Date(row.expired_at).toISOString() }));
 }
+
+/**
+ * The claim holder gives the job back (a worker shutting down): running → pending, claimable
+ * at once, recorded as a release. Null when the claim is not held any more.
+ */
+export async function releaseClaim(
+  prisma: Prisma,
+  args: { id: string; claimToken: string; actor: string; reason: string; now: Date },
+): Promise<ScrapeJob | null> {
+  const { now } = args;
+  const change = sql`
+    UPDATE scrape_jobs SET status = 'pending', worker_id = NULL, claim_token = NULL, claim_expires_at = NULL,
+      claimed_at = NULL, started_at = NULL, available_at = ${ts(now)}, updated_at = ${ts(now)}
+    WHERE id = ${args.id}::uuid AND status = 'running' AND claim_token = ${args.claimToken}::uuid AND claim_expires_at > ${ts(now)}
+    RETURNING *`;
+  const rows = await prisma.$queryRaw<JobRow[]>(
+    withHistory(change, [{ from_status: 'running', to_status: 'pending', actor: args.actor, reason: args.reason }], now),
+  );
+  return rows[0] ? toScrapeJob(rows[0]) : null;
+}

@@ -1,4 +1,4 @@
-import { claimJobInputSchema, DomainError, heartbeatInputSchema, JOB_TYPES, reportPagesInputSchema } from '@scrape-jobs/domain';
+import { claimJobInputSchema, DomainError, heartbeatInputSchema, JOB_TYPES, releaseClaimInputSchema, reportPagesInputSchema } from '@scrape-jobs/domain';
 import { z } from 'zod';
 import { createTRPCRouter, publicProcedure } from '../trpc.ts';
 
@@ -24,4 +24,10 @@ export const queueRouter = createTRPCRouter({
   reportPages: publicProcedure.input(reportPagesInputSchema).mutation(({ ctx, input }) =>
     ctx.manager.reportPages({ id: input.id, claimToken: input.claim_token, pages: input.pages }),
   ),
+
+  /** Hands a held claim back: the job returns to pending at once (a worker shutting down). */
+  release: publicProcedure.input(releaseClaimInputSchema).mutation(async ({ ctx, input }) => {
+    const job = await ctx.manager.releaseClaim({ id: input.id, claimToken: input.claim_token, reason: input.reason });
+    return { id: job.id, status: job.status, updated_at: job.updated_at };
+  }),
 });

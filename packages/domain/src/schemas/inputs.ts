@@ -96,6 +96,13 @@ export const updateJobFieldsSchema = z.strictObject(
     metadata: jsonObject('metadata').optional(),
     claim_token: z.string({ error: 'claim_token must be a string' }).regex(UUID, { error: 'Invalid claim_token' }).optional(),
     retryable: z.boolean({ error: 'retryable must be true or false' }).optional(),
+    /** With `retryable`: the site asked for at least this long (Retry-After). */
+    retry_after_ms: z
+      .number({ error: 'retry_after_ms must be a number' })
+      .int({ error: 'retry_after_ms must be an integer' })
+      .min(0, { error: 'retry_after_ms must not be negative' })
+      .max(86_400_000, { error: 'retry_after_ms must be at most one day' })
+      .optional(),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown or read-only field: ${(issue.keys ?? []).join(', ')}` : 'Request body must be a JSON object') },
 );
@@ -228,3 +235,13 @@ export const resultsInputSchema = z.strictObject(
   { error: unknownKeys('query parameter') },
 );
 export type ResultsInput = z.input<typeof resultsInputSchema>;
+
+/** `queue.release`: the claim holder gives the job back. */
+export const releaseClaimInputSchema = z.strictObject(
+  {
+    id: jobIdSchema,
+    claim_token: z.string({ error: 'claim_token is required' }).regex(UUID, { error: 'Invalid claim_token' }),
+    reason: z.string({ error: 'reason must be a string' }).max(500, { error: 'reason must be at most 500 characters' }).optional(),
+  },
+  { error: unknownKeys('field') },
+);
