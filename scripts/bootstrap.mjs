@@ -52,10 +52,13 @@ if (command === 'start') {
   setUp();
   const status = run(process.execPath, [join(root, 'scripts', 'start.mjs')]);
   process.exit(status);
+} else if (command === 'demo') {
+  setUp();
+  process.exit(run(process.execPath, [join(root, 'scripts', 'demo.mjs')]));
 } else if (command === 'test') {
   const p = setUp();
   process.exit(run(process.execPath, [join(root, 'scripts', 'run-tests.mjs')], { env: { ...env, PNPM: p } }));
 } else {
-  console.error('usage: node scripts/bootstrap.mjs start|test');
+  console.error('usage: node scripts/bootstrap.mjs start|test|demo');
   process.exit(2);
 }

@@ -1,10 +1,59 @@
-// Runs the built server in the foreground and forwards SIGINT/SIGTERM to it, so that
-// Ctrl-C shuts it down gracefully.
+// Runs the built server and WORKERS crawler workers (default 2) in the foreground. A worker
+// that dies is started again; SIGINT/SIGTERM stop the workers first (they hand their jobs
+// back), then the server.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const port = process.env.PORT ?? '3000';
+const host = process.env.HOST ?? '127.0.0.1';
+const workers = Number(process.env.WORKERS ?? '2');
+const serverUrl = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+let stopping = false;
+
 const server = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', 'server', 'dist', 'main.js')], { cwd: root, stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+server.on('exit', (code, signal) => {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  process.exit(code ?? (signal ? 1 : 0));
+});
+
+const children = new Set();
+function startWorker(n) {
+  const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', 'worker', 'dist', 'main.js')], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, SERVER_URL: serverUrl, WORKER_ID: process.env.WORKER_ID ? `${process.env.WORKER_ID}-${n}` : `worker-${n}` },
+  });
+  children.add(child);
+  child.on('exit', () => {
+    children.delete(child);
+    if (!stopping) setTimeout(() => startWorker(n), 1000);
+  });
+}
+
+async function healthy() {
+  for (let i = 0; i < 600 && !stopping; i++) {
+    try {
+      if ((await fetch(`${serverUrl}/healthz`)).ok) return true;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all([...children].map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))));
+    server.kill(signal);
+  });
+}
+
+if (workers > 0 && (await healthy())) {
+  for (let n = 1; n <= workers; n++) startWorker(n);
+}

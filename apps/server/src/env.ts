@@ -7,8 +7,8 @@ const envSchema = z.object({
   /** A postgres:// URL; unset means the embedded PGlite under DATA_DIR. */
   DATABASE_URL: z.string().trim().optional().transform((v) => v || undefined),
   DATA_DIR: z.string().min(1).default('./.data'),
-  /** Crawler workers the start command launches (the worker app arrives in a later issue). */
-  WORKERS: z.coerce.number().int().min(0).max(64).default(0),
+  /** Crawler workers `npm start` launches beside the server (scripts/start.mjs). */
+  WORKERS: z.coerce.number().int().min(0).max(64).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a claim lasts without an update from its worker. */
   CLAIM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),

@@ -95,7 +95,7 @@ describe.each(['pglite', 'postgres'] as const)('tRPC client over HTTP on %s', (k
   });
 
   beforeEach(async () => {
-    await server.database.db.prisma.$executeRawUnsafe('TRUNCATE job_history, scrape_jobs');
+    await server.database.db.prisma.$executeRawUnsafe('TRUNCATE page_results, job_history, scrape_jobs');
     nowMs = START;
   });
 

@@ -73,7 +73,7 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
   // Every test starts from empty tables (TRUNCATE bypasses the history's append-only
   // row trigger) and the same instant.
   beforeEach(async () => {
-    await database.db.prisma.$executeRawUnsafe('TRUNCATE job_history, scrape_jobs');
+    await database.db.prisma.$executeRawUnsafe('TRUNCATE page_results, job_history, scrape_jobs');
     nowMs = START;
     manager = createScrapeJobManager({ db: database.db, clock: () => new Date(nowMs), random: () => 0.5 });
     api = createCaller(createContextInner({ manager }));

@@ -1,0 +1,32 @@
+import type { CheerioAPI } from 'cheerio';
+import type { ExtractedProduct } from '../types.ts';
+import { absoluteUrl, currencyCode, normalizeAvailability, parsePrice, text } from './product-fields.ts';
+
+const PRODUCT_OG_TYPES = new Set(['product', 'og:product', 'product.item', 'product.group']);
+
+/** The product an Open Graph page describes (`og:type` product), or none. */
+export function openGraphProducts($: CheerioAPI, page: URL): ExtractedProduct[] {
+  const meta = (...names: string[]): string | null => {
+    for (const name of names) {
+      const value = text($(`meta[property="${name}"], meta[name="${name}"]`).first().attr('content'));
+      if (value) return value;
+    }
+    return null;
+  };
+  if (!PRODUCT_OG_TYPES.has((meta('og:type') ?? '').toLowerCase())) return [];
+  const name = meta('og:title') ?? text($('title').first().text());
+  if (!name) return [];
+  return [
+    {
+      name,
+      price: parsePrice(meta('product:price:amount', 'og:price:amount', 'product:sale_price:amount')),
+      currency: currencyCode(meta('product:price:currency', 'og:price:currency')),
+      availability: normalizeAvailability(meta('product:availability', 'og:availability')),
+      category: meta('product:category'),
+      image: absoluteUrl(meta('og:image', 'og:image:url', 'og:image:secure_url'), page),
+      url: absoluteUrl(meta('og:url'), page) ?? page.href,
+      sku: meta('product:retailer_item_id', 'product:sku'),
+      source: 'open-graph',
+    },
+  ];
+}
