@@ -14,6 +14,11 @@ export const jobIdSchema = z
   .regex(UUID, { error: 'Invalid job id: must be a UUID' })
   .transform((id) => id.toLowerCase());
 
+/** The claim's secret, which every worker write presents. */
+export const claimTokenSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'claim_token is required' : 'claim_token must be a string') })
+  .regex(UUID, { error: 'Invalid claim_token' });
+
 const optionalUuid = (field: string) =>
   z.string({ error: `${field} must be a UUID` }).regex(UUID, { error: `${field} must be a UUID` }).transform((v) => v.toLowerCase()).nullable().optional();
 
@@ -94,7 +99,7 @@ export const updateJobFieldsSchema = z.strictObject(
     started_at: timestampSchema('started_at').nullable().optional(),
     completed_at: timestampSchema('completed_at').nullable().optional(),
     metadata: jsonObject('metadata').optional(),
-    claim_token: z.string({ error: 'claim_token must be a string' }).regex(UUID, { error: 'Invalid claim_token' }).optional(),
+    claim_token: claimTokenSchema.optional(),
     retryable: z.boolean({ error: 'retryable must be true or false' }).optional(),
     /** With `retryable`: the site asked for at least this long (Retry-After). */
     retry_after_ms: z
@@ -205,7 +210,7 @@ export type ClaimJobInput = z.input<typeof claimJobInputSchema>;
 export const heartbeatInputSchema = z.strictObject(
   {
     id: jobIdSchema,
-    claim_token: z.string({ error: 'claim_token is required' }).regex(UUID, { error: 'Invalid claim_token' }),
+    claim_token: claimTokenSchema,
     stats: jobStatsPatchSchema.optional(),
   },
   { error: unknownKeys('field') },
@@ -240,7 +245,7 @@ export type ResultsInput = z.input<typeof resultsInputSchema>;
 export const releaseClaimInputSchema = z.strictObject(
   {
     id: jobIdSchema,
-    claim_token: z.string({ error: 'claim_token is required' }).regex(UUID, { error: 'Invalid claim_token' }),
+    claim_token: claimTokenSchema,
     reason: z.string({ error: 'reason must be a string' }).max(500, { error: 'reason must be at most 500 characters' }).optional(),
   },
   { error: unknownKeys('field') },

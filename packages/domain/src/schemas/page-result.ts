@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { claimTokenSchema, jobIdSchema } from './inputs.ts';
 const count = (field: string) => z.number({ error: `${field} must be a number` }).int({ error: `${field} must be an integer` }).min(0, { error: `${field} must not be negative` });
 const text = (field: string, max: number) => z.string({ error: `${field} must be a string` }).max(max, { error: `${field} must be at most ${max} characters` });
 
@@ -39,8 +38,8 @@ export const MAX_PAGES_PER_REPORT = 200;
 
 /** `queue.reportPages`: a batch of page results from the worker holding the claim. */
 export const reportPagesInputSchema = z.strictObject({
-  id: z.string({ error: 'Job id is required' }).regex(UUID, { error: 'Invalid job id: must be a UUID' }).transform((v) => v.toLowerCase()),
-  claim_token: z.string({ error: 'claim_token is required' }).regex(UUID, { error: 'Invalid claim_token' }),
+  id: jobIdSchema,
+  claim_token: claimTokenSchema,
   pages: z
     .array(pageResultSchema, { error: 'pages must be a list' })
     .min(1, { error: 'pages must hold at least one page' })
