@@ -9,6 +9,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   /** Crawler workers `npm start` launches beside the server (scripts/start.mjs). */
   WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /** Host names, IPs or CIDRs that jobs may target although they are private or loopback. */
+  CRAWL_ALLOW_HOSTS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a claim lasts without an update from its worker. */
   CLAIM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),

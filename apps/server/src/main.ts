@@ -2,12 +2,13 @@ import { createScrapeJobManager, startClaimSweeper } from '@scrape-jobs/api';
 import { openDatabase } from '@scrape-jobs/db';
 import { buildApp } from './app.ts';
 import { parseEnv } from './env.ts';
+import { createTargetPolicy } from './target-policy.ts';
 
 /** Starts the server; SIGTERM/SIGINT close HTTP, stop the sweep and close the database. */
 async function main(): Promise<void> {
   const env = parseEnv();
   const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  const manager = createScrapeJobManager({ db, claimTimeoutMs: env.CLAIM_TIMEOUT_MS });
+  const manager = createScrapeJobManager({ db, claimTimeoutMs: env.CLAIM_TIMEOUT_MS, checkTarget: createTargetPolicy(env.CRAWL_ALLOW_HOSTS) });
   const app = await buildApp({ db, manager, bodyLimit: env.BODY_LIMIT_BYTES, logLevel: env.LOG_LEVEL });
   const sweeper = startClaimSweeper(manager, {
     intervalMs: env.SWEEP_INTERVAL_MS,

@@ -32,6 +32,8 @@ export interface ScrapeJobManagerOptions {
   claimTimeoutMs?: number;
   /** For retry jitter. */
   random?: () => number;
+  /** Refuses a job's domain at creation (e.g. a private address); returns the sentence, or null. */
+  checkTarget?: (domain: string) => string | null;
 }
 
 export interface Pagination {
@@ -86,6 +88,8 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     claimTimeoutMs,
 
     createJob(input: CreateJob, caller: Caller = API_CALLER): Promise<ScrapeJob> {
+      const refusal = options.checkTarget?.(input.domain);
+      if (refusal) throw new DomainError('VALIDATION', refusal, [{ path: 'domain', message: refusal }]);
       return repo.insertJob(prisma, input, caller.actor, clock());
     },
 
