@@ -101,9 +101,8 @@ export async function runJob(job: ClaimedJob, deps: JobRunnerDeps, shutdown: Abo
   const timer = setInterval(() => (beating = beating.then(beat)), deps.heartbeatIntervalMs);
 
   try {
-    const previous = job.job_type === 'content_update' || job.job_type === 'product_catalog' || job.job_type === 'domain_scrape'
-      ? await loadPreviousCrawl(client, job).catch(() => ({ urls: [], products: [] }))
-      : { urls: [], products: [] };
+    // The domain's last completed job: its URLs for content_update, its products for the inventory block.
+    const previous = await loadPreviousCrawl(client, job).catch(() => ({ urls: [], products: [] }));
     const result = await crawl({
       target: { domain: job.domain, job_type: job.job_type, config: job.config },
       signal: abort.signal,
