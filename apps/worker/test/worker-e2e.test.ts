@@ -60,6 +60,21 @@ describe.each(['pglite', 'postgres'] as const)('a worker against a real server o
     expect(moves).toEqual(['null→pending', 'pending→running', 'running→completed']);
   });
 
+  test('content_update re-fetches the URLs of the domain’s last completed job, and inventory compares with it', async () => {
+    start();
+    const first = await createJob(server, { domain: site.domain, job_type: 'product_catalog', config: { depth: 2, maxPages: 10, delay: 0 } });
+    await waitForJob(server, first, (job) => job.status === 'completed');
+    const firstPages = (await api(server.url, 'GET', `/api/scrape-jobs/${first}/results?limit=500`)).body.data as Array<{ url: string; status: number }>;
+    const second = await createJob(server, { domain: site.domain, job_type: 'content_update', config: { delay: 0, maxPages: 50 } });
+    const done = await waitForJob(server, second, (job) => job.status === 'completed');
+    const secondUrls = ((await api(server.url, 'GET', `/api/scrape-jobs/${second}/results?limit=500`)).body.data as Array<{ url: string }>).map((p) => p.url);
+    const previousOk = new Set(firstPages.filter((p) => p.status < 400).map((p) => p.url));
+    expect(secondUrls.length).toBeGreaterThan(1);
+    expect(secondUrls.filter((url) => !previousOk.has(url))).toEqual([]);
+    expect(done.stats.inventory?.updated).toBeGreaterThan(0);
+    expect(done.stats.inventory?.tracked).toBe(done.stats.products?.total);
+  });
+
   test('cancel mid-crawl: the job ends cancelled within about a second, with partial stats, one terminal transition', async () => {
     start();
     const id = await createJob(server, { domain: site.domain, config: { depth: 5, maxPages: 200, delay: 150 } });
