@@ -4,6 +4,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { registerDashboard } from './dashboard.ts';
 
 export interface AppOptions {
   db: Database;
@@ -114,5 +115,7 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
       },
     } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
   });
+  // The web dashboard at / (only when apps/web has been built); see dashboard.ts.
+  await registerDashboard(app);
   return app;
 }

@@ -95,6 +95,9 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   const db = pglite;
   try {
     if (options.migrate !== false) await applyMigrations(pgliteRunner(db));
+    // PGlite learns array types at start-up; enum arrays the migrations just created
+    // (job_status[]) would otherwise be sent as plain text and refused.
+    await db.refreshArrayTypes();
   } catch (error) {
     await db.close();
     lock?.release();
