@@ -1,4 +1,5 @@
-// The whole check: typecheck and lint (turbo), then every Vitest suite in one run, then the
+// The whole check: typecheck and lint (turbo), then every Vitest suite in one run, the fault
+// suite, then the
 // dashboard's Playwright suite (apps/web/e2e, in Debian's Chromium). Prints the totals of both
 // as the last line, `N passed, N failed, N skipped`, and writes it to
 // .test-artifacts/summary.txt. PostgreSQL suites need TEST_POSTGRES_URL (default
@@ -46,23 +47,33 @@ if (!(await reachable(postgresUrl.hostname, postgresUrl.port))) {
   env.SKIP_POSTGRES = '1';
 }
 
-const report = join(artifacts, 'vitest.json');
-rmSync(report, { force: true });
-const vitest = spawnSync(pnpm, ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root, stdio: 'inherit', env });
-
 let passed = 0;
 let failed = failedChecks;
 let skipped = 0;
-if (existsSync(report)) {
+let vitestFailed = false;
+
+/** One Vitest run (a config file), its totals added to the line. */
+function runVitest(name, args) {
+  const report = join(artifacts, `${name}.json`);
+  rmSync(report, { force: true });
+  const run = spawnSync(pnpm, ['exec', 'vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root, stdio: 'inherit', env });
+  vitestFailed ||= run.status !== 0;
+  if (!existsSync(report)) {
+    failed += 1;
+    return;
+  }
   const results = JSON.parse(readFileSync(report, 'utf8'));
-  passed = results.numPassedTests;
+  passed += results.numPassedTests;
   failed += results.numFailedTests;
-  skipped = results.numPendingTests + results.numTodoTests;
+  skipped += results.numPendingTests + results.numTodoTests;
   // A file that failed to load has no tests to count but is a failure all the same.
   failed += results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
-} else {
-  failed += 1;
 }
+
+runVitest('vitest', []);
+// The fault suite (kill -9 under load, killed connections, fuzzing, the model) runs on its
+// own afterwards, so its load does not disturb the timing of the other suites.
+runVitest('faults', ['--config', 'vitest.faults.config.ts']);
 
 // The browser suite, with its own totals (expected / unexpected / skipped / flaky).
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -109,4 +120,4 @@ if (!haveChromium()) {
 const summary = `${passed} passed, ${failed} failed, ${skipped} skipped`;
 writeFileSync(join(artifacts, 'summary.txt'), summary + '\n');
 console.log(`\n${summary}`);
-process.exit(failed > 0 || vitest.status !== 0 || e2eFailed ? 1 : 0);
+process.exit(failed > 0 || vitestFailed || e2eFailed ? 1 : 0);
