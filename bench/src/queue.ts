@@ -1,0 +1,351 @@
+/**
+ * Queue core: no-op jobs through claim → complete on PostgreSQL, ours against
+ * graphile-worker and pg-boss (each in its own fresh database on the same server), plus
+ * enqueue → claim latency on an idle queue.
+ */
+import { createScrapeJobManager, type ScrapeJobManager } from '@scrape-jobs/api';
+import { createTestDatabase, type TestDatabase } from '@scrape-jobs/db/testing';
+import { createJobInputSchema, type UpdateJobFields } from '@scrape-jobs/domain';
+import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
+import { PgBoss } from 'pg-boss';
+import pg from 'pg';
+import { performance } from 'node:perf_hooks';
+import { freshDatabase, percentile, QUICK, ratio, round, sleep, spread, summarize, table, type Summary } from './lib.ts';
+
+const JOBS = QUICK ? 400 : 2000;
+const RUNS = QUICK ? 2 : 3;
+const LATENCY_SAMPLES = QUICK ? 10 : 30;
+const DEADLINE_MS = QUICK ? 10_000 : 20_000;
+const CONCURRENCIES = [1, 8];
+
+interface System {
+  name: string;
+  /** Puts `count` pending jobs on the queue (not timed). */
+  enqueue(count: number, tag: string): Promise<void>;
+  /** Processes the queue with `concurrency` claimers until it is empty or the deadline passes. */
+  drain(concurrency: number, deadline: number): Promise<{ done: number }>;
+  close(): Promise<void>;
+}
+
+const silentLogger = new Logger(() => () => {});
+
+/** Enqueues one job per call from 8 concurrent callers: the same shape for every system. */
+async function eightCallers(count: number, one: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < count) await one(next++);
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- ours
+
+async function ours(): Promise<System & { database: TestDatabase; manager: ScrapeJobManager }> {
+  const database = await createTestDatabase('postgres', { poolSize: 10 });
+  const manager = createScrapeJobManager({ db: database.db });
+  return {
+    name: 'scrape-jobs',
+    database,
+    manager,
+    async enqueue(count, tag) {
+      await eightCallers(count, (i) => manager.createJob(createJobInputSchema.parse({ domain: `q${tag}-${i}.example.com` })));
+    },
+    async drain(concurrency, deadline) {
+      let done = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, k) => {
+          const workerId = `bench-${k}`;
+          while (performance.now() < deadline) {
+            const job = await manager.claimNextJob({ workerId });
+            if (!job) return;
+            await manager.updateJob(job.id, { status: 'completed', claim_token: job.claim_token } as UpdateJobFields, { actor: `worker:${workerId}` });
+            done++;
+          }
+        }),
+      );
+      return { done };
+    },
+    close: () => database.destroy(),
+  };
+}
+
+// ---------------------------------------------------------------- graphile-worker
+
+async function waitEmpty(pool: pg.Pool, countSql: string, deadline: number): Promise<number> {
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(countSql);
+    const left = rows[0]!.n;
+    if (left === 0 || performance.now() >= deadline) return left;
+    await sleep(5);
+  }
+}
+
+async function graphile(fast: boolean): Promise<System & { utils: WorkerUtils; url: string }> {
+  const database = await freshDatabase('bench_graphile');
+  const pool = new pg.Pool({ connectionString: database.url, max: 12 });
+  pool.on('error', () => {});
+  const utils = await makeWorkerUtils({ pgPool: pool, logger: silentLogger });
+  await utils.migrate();
+  const countSql = 'SELECT count(*)::int AS n FROM graphile_worker._private_jobs';
+  return {
+    name: fast ? 'graphile-worker (fast: localQueue 500, batch delay 0)' : 'graphile-worker (defaults, unbatched)',
+    utils,
+    url: database.url,
+    async enqueue(count) {
+      await eightCallers(count, () => utils.addJob('noop', {}));
+    },
+    async drain(concurrency, deadline) {
+      const { rows } = await pool.query<{ n: number }>(countSql);
+      const total = rows[0]!.n;
+      const runner: Runner = await run({
+        pgPool: pool,
+        concurrency,
+        noHandleSignals: true,
+        pollInterval: 2000,
+        logger: silentLogger,
+        taskList: { noop: async () => {} },
+        ...(fast ? { preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } } } : {}),
+      });
+      const left = await waitEmpty(pool, countSql, deadline);
+      await runner.stop();
+      await pool.query('DELETE FROM graphile_worker._private_jobs');
+      return { done: total - left };
+    },
+    async close() {
+      await utils.release();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+// ---------------------------------------------------------------- pg-boss
+
+async function pgBoss(batched: boolean): Promise<System & { boss: PgBoss }> {
+  const database = await freshDatabase('bench_pgboss');
+  const boss = new PgBoss({ connectionString: database.url, max: 12, supervise: false, schedule: false, useListenNotify: true });
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.createQueue('noop');
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  pool.on('error', () => {});
+  const countSql = "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'noop' AND state <> 'completed'";
+  return {
+    name: batched ? 'pg-boss (work(): batchSize 50, burstWhenBatchFull)' : 'pg-boss (unbatched: fetch 1 → complete 1)',
+    boss,
+    async enqueue(count) {
+      await eightCallers(count, () => boss.send('noop', {}));
+    },
+    async drain(concurrency, deadline) {
+      if (!batched) {
+        // Unbatched: each claimer fetches one job and completes it, the same shape as ours.
+        let done = 0;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (performance.now() < deadline) {
+              const [job] = await boss.fetch('noop', { batchSize: 1 });
+              if (!job) return;
+              await boss.complete('noop', job.id);
+              done++;
+            }
+          }),
+        );
+        await pool.query("DELETE FROM pgboss.job WHERE name = 'noop'");
+        return { done };
+      }
+      const { rows } = await pool.query<{ n: number }>(countSql);
+      const total = rows[0]!.n;
+      await boss.work('noop', { batchSize: 50, localConcurrency: concurrency, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 }, async () => {});
+      const left = await waitEmpty(pool, countSql, deadline);
+      await boss.offWork('noop', { wait: true });
+      await pool.query("DELETE FROM pgboss.job WHERE name = 'noop'");
+      return { done: total - left };
+    },
+    async close() {
+      await boss.stop({ graceful: false }).catch(() => {});
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+// ---------------------------------------------------------------- throughput
+
+export interface ThroughputRow {
+  system: string;
+  concurrency: number;
+  jobsPerSecond: Summary;
+  /** Enqueue rate of the same runs: one job per call, 8 concurrent callers. */
+  enqueuePerSecond: Summary;
+  timedOut: boolean;
+}
+
+async function throughput(system: System, concurrency: number): Promise<ThroughputRow> {
+  const rates: number[] = [];
+  const enqueueRates: number[] = [];
+  let timedOut = false;
+  for (let r = -1; r < RUNS; r++) {
+    const count = r < 0 ? Math.max(100, JOBS / 4) : JOBS; // r = -1 is the warm-up
+    const enqueued = performance.now();
+    await system.enqueue(count, `${concurrency}-${r + 1}-${Math.random().toString(36).slice(2, 6)}`);
+    if (r >= 0) enqueueRates.push((count / (performance.now() - enqueued)) * 1000);
+    const start = performance.now();
+    const { done } = await system.drain(concurrency, start + DEADLINE_MS);
+    const ms = performance.now() - start;
+    if (r < 0) continue;
+    if (done < count) timedOut = true;
+    rates.push((done / ms) * 1000);
+  }
+  return { system: system.name, concurrency, jobsPerSecond: summarize(rates), enqueuePerSecond: summarize(enqueueRates), timedOut };
+}
+
+// ---------------------------------------------------------------- latency
+
+interface LatencyRow {
+  system: string;
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number[];
+}
+
+function latencyRow(system: string, samples: number[]): LatencyRow {
+  return { system, p50: round(percentile(samples, 50), 2), p99: round(percentile(samples, 99), 2), max: round(Math.max(...samples), 2), samples: samples.map((s) => round(s, 2)) };
+}
+
+async function measureLatency(enqueue: (i: number) => Promise<unknown>, waiters: Map<number, () => void>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = -3; i < LATENCY_SAMPLES; i++) {
+    const seen = new Promise<void>((resolve) => waiters.set(i, resolve));
+    const t0 = performance.now();
+    await enqueue(i);
+    await Promise.race([seen, sleep(5000)]);
+    if (i >= 0) samples.push(performance.now() - t0);
+    await sleep(25);
+  }
+  return samples;
+}
+
+async function oursLatency(): Promise<LatencyRow> {
+  const database = await createTestDatabase('postgres', { poolSize: 10 });
+  const manager = createScrapeJobManager({ db: database.db });
+  const waiters = new Map<number, () => void>();
+  let busy = false;
+  // The worker's idle mode: wake on the change feed's "pending" (apps/worker/src/worker.ts), claim, complete.
+  const claimAll = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (;;) {
+        const job = await manager.claimNextJob({ workerId: 'lat' });
+        if (!job) break;
+        const i = Number(/^lat(-?\d+)\./.exec(job.domain)?.[1]);
+        waiters.get(i)?.();
+        await manager.updateJob(job.id, { status: 'completed', claim_token: job.claim_token } as UpdateJobFields, { actor: 'worker:lat' });
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  const off = database.db.onJobChange((change) => {
+    if (change.new_status === 'pending') void claimAll();
+  });
+  const poll = setInterval(() => void claimAll(), 2000);
+  await sleep(300); // LISTEN connection up
+  const samples = await measureLatency((i) => manager.createJob(createJobInputSchema.parse({ domain: `lat${i}.example.com` })), waiters);
+  clearInterval(poll);
+  off();
+  while (busy) await sleep(10);
+  await database.destroy();
+  return latencyRow('scrape-jobs (change feed + claim)', samples);
+}
+
+async function graphileLatency(): Promise<LatencyRow> {
+  const database = await freshDatabase('bench_graphile_lat');
+  const pool = new pg.Pool({ connectionString: database.url, max: 6 });
+  pool.on('error', () => {});
+  const utils = await makeWorkerUtils({ pgPool: pool, logger: silentLogger });
+  await utils.migrate();
+  const waiters = new Map<number, () => void>();
+  const runner = await run({
+    pgPool: pool,
+    concurrency: 1,
+    noHandleSignals: true,
+    pollInterval: 2000,
+    logger: silentLogger,
+    taskList: { noop: async (payload) => waiters.get((payload as { i: number }).i)?.() },
+  });
+  await sleep(300);
+  const samples = await measureLatency((i) => utils.addJob('noop', { i }), waiters);
+  await runner.stop();
+  await utils.release();
+  await pool.end();
+  await database.drop();
+  return latencyRow('graphile-worker (LISTEN/NOTIFY, defaults)', samples);
+}
+
+async function pgBossLatency(): Promise<LatencyRow> {
+  const database = await freshDatabase('bench_pgboss_lat');
+  const boss = new PgBoss({ connectionString: database.url, max: 6, supervise: false, schedule: false, useListenNotify: true });
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.createQueue('lat', { notify: true });
+  const waiters = new Map<number, () => void>();
+  await boss.work<{ i: number }>('lat', { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    for (const job of jobs) waiters.get(job.data.i)?.();
+  });
+  await sleep(300);
+  const samples = await measureLatency((i) => boss.send('lat', { i }), waiters);
+  await boss.stop({ graceful: false }).catch(() => {});
+  await database.drop();
+  return latencyRow('pg-boss (queue notify, poll 0.5 s)', samples);
+}
+
+// ---------------------------------------------------------------- main
+
+export async function benchQueue(): Promise<{ throughput: ThroughputRow[]; latency: LatencyRow[]; tables: string[]; settings: object }> {
+  const rows: ThroughputRow[] = [];
+  const factories: (() => Promise<System>)[] = [ours, () => graphile(false), () => graphile(true), () => pgBoss(false), () => pgBoss(true)];
+  for (const make of factories) {
+    const system = await make();
+    try {
+      for (const c of CONCURRENCIES) {
+        const row = await throughput(system, c);
+        rows.push(row);
+        console.error(`  queue: ${row.system} c=${c}: ${spread(row.jobsPerSecond)} jobs/s${row.timedOut ? ' (deadline hit)' : ''}`);
+      }
+    } finally {
+      await system.close();
+    }
+  }
+  const tables: string[] = [];
+  tables.push(
+    table(
+      `Queue core: no-op jobs claim → complete on PostgreSQL (${JOBS} jobs a run, median of ${RUNS} (min–max), after a warm-up run)`,
+      ['system', 'claimers', 'jobs/s', 'ours ÷ this'],
+      rows.map((row) => {
+        const mine = rows.find((r) => r.system === 'scrape-jobs' && r.concurrency === row.concurrency)!;
+        return [row.system + (row.timedOut ? ' †deadline' : ''), row.concurrency, spread(row.jobsPerSecond), row.system === 'scrape-jobs' ? '—' : ratio(mine.jobsPerSecond.median, row.jobsPerSecond.median)];
+      }),
+    ),
+  );
+  const enqueueRows = rows.filter((r) => r.concurrency === 1 && !r.system.includes('fast') && !r.system.includes('work()'));
+  tables.push(
+    table(
+      `Enqueue: one job per call, 8 concurrent callers (${JOBS} jobs a run, median of ${RUNS} (min–max))`,
+      ['system', 'jobs/s', 'ours ÷ this'],
+      enqueueRows.map((row) => [row.system.replace(/ \(.*\)$/, ''), spread(row.enqueuePerSecond), row === enqueueRows[0] ? '—' : ratio(enqueueRows[0]!.enqueuePerSecond.median, row.enqueuePerSecond.median)]),
+    ),
+  );
+  const latency = [await oursLatency(), await graphileLatency(), await pgBossLatency()];
+  for (const l of latency) console.error(`  latency: ${l.system}: p50 ${l.p50} ms`);
+  tables.push(
+    table(
+      `Enqueue → claim latency on an idle queue (${LATENCY_SAMPLES} samples, one at a time, after 3 warm-up jobs)`,
+      ['system', 'p50 ms', 'p99 ms', 'max ms', 'ours p50 ÷ this p50'],
+      latency.map((l) => [l.system, l.p50, l.p99, l.max, l === latency[0] ? '—' : ratio(latency[0]!.p50, l.p50)]),
+    ),
+  );
+  return { throughput: rows, latency, tables, settings: { jobs: JOBS, runs: RUNS, latencySamples: LATENCY_SAMPLES, deadlineMs: DEADLINE_MS } };
+}
