@@ -161,7 +161,10 @@ class Retry extends WorkerWrite {
     const code = await codeOf(manager.retryJob(job.id));
     if (job.status !== 'failed') expect(code).toBe('NOT_RETRYABLE');
     else if (job.retryCount >= job.maxRetries) expect(code).toBe('MAX_RETRIES_EXCEEDED');
-    else {
+    else if (world.jobs.some((o) => o !== job && o.domain === job.domain && (o.status === 'pending' || o.status === 'running'))) {
+      // a newer job holds the domain's one active slot
+      expect(code).toBe('DUPLICATE_ACTIVE_JOB');
+    } else {
       expect(code).toBeNull();
       Object.assign(job, { status: 'pending', retryCount: job.retryCount + 1, availableAt: now });
     }

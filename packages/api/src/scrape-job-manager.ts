@@ -161,6 +161,8 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
           claimExpiresAt: new Date(now.getTime() + claimTimeoutMs),
           history,
           now,
+        }).catch(async (error: unknown) => {
+          throw await repo.asDuplicateActiveJob(prisma, error, row);
         });
         if (updated) return updated;
       }
@@ -198,13 +200,17 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
             failurePattern: describeFailures(history),
           });
         }
-        const job = await repo.retryJobGuarded(prisma, {
-          id,
-          actor: caller.actor,
-          retriedBy: options.retriedBy ?? caller.actor,
-          reason: options.reason ? sanitizeErrorMessage(options.reason) : 'Manual retry',
-          now: clock(),
-        });
+        const job = await repo
+          .retryJobGuarded(prisma, {
+            id,
+            actor: caller.actor,
+            retriedBy: options.retriedBy ?? caller.actor,
+            reason: options.reason ? sanitizeErrorMessage(options.reason) : 'Manual retry',
+            now: clock(),
+          })
+          .catch(async (error: unknown) => {
+            throw await repo.asDuplicateActiveJob(prisma, error, row);
+          });
         if (job) return { job, message: `Job scheduled for retry (attempt ${job.retry_count}/${job.max_retries})` };
       }
       return raceLost();

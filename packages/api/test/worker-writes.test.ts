@@ -49,3 +49,18 @@ test('a Retry-After longer than the policy delay pushes the automatic retry back
   const short = parseInput(updateJobFieldsSchema, { status: 'failed', error_message: 'HTTP 503', claim_token: again.claim_token, retryable: true, retry_after_ms: 5_000 });
   expect((await manager.updateJob(again.id, short)).available_at).toBe(new Date(now + 60_000).toISOString());
 });
+
+test('a failed job cannot go back to pending while a newer job holds its domain: 409, nothing changes', async () => {
+  const domain = `slot-${++n}.example`;
+  await manager.createJob(parseInput(createJobInputSchema, { domain }));
+  const old = (await manager.claimNextJob({ workerId: 'w1' }))!;
+  await manager.updateJob(old.id, parseInput(updateJobFieldsSchema, { status: 'failed', error_message: 'x', claim_token: old.claim_token }));
+  const newer = await manager.createJob(parseInput(createJobInputSchema, { domain }));
+  for (const attempt of [() => manager.retryJob(old.id), () => manager.updateJob(old.id, parseInput(updateJobFieldsSchema, { status: 'pending' }))]) {
+    const error = await attempt().catch((e) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ code: 'DUPLICATE_ACTIVE_JOB', message: `A pending job already exists for domain: ${domain}`, details: { existingJobId: newer.id } });
+  }
+  expect(await manager.getJob(old.id)).toMatchObject({ status: 'failed', retry_count: 0 });
+  await manager.cancelJob(newer.id);
+});

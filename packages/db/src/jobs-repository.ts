@@ -24,18 +24,31 @@ export async function insertJob(prisma: Prisma, job: CreateJob, actor: Actor, no
     const [row] = await prisma.$queryRaw<JobRow[]>(withHistory(insert, [{ from_status: null, to_status: 'pending', actor, reason: 'Created' }], now));
     return toScrapeJob(row!);
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    const existing = await findActiveJob(prisma, job);
-    const status = existing?.status ?? 'pending';
-    throw new DomainError('DUPLICATE_ACTIVE_JOB', `A ${status} job already exists for domain: ${job.domain}`, {
-      existingJobId: existing?.id ?? null,
-      status,
-      job_type: job.job_type,
-    });
+    throw await asDuplicateActiveJob(prisma, error, job);
   }
 }
 
-async function findActiveJob(prisma: Prisma, job: CreateJob): Promise<JobRow | undefined> {
+/**
+ * A write that would give the domain a second active job (a create, or a failed job sent
+ * back to pending while a newer one waits) breaks the partial unique index; this turns that
+ * into the contract's 409 naming the job that holds the slot. Other errors pass through.
+ */
+export async function asDuplicateActiveJob(
+  prisma: Prisma,
+  error: unknown,
+  job: Pick<CreateJob, 'domain' | 'job_type' | 'customer_config_id'>,
+): Promise<unknown> {
+  if (!isUniqueViolation(error)) return error;
+  const existing = await findActiveJob(prisma, job);
+  const status = existing?.status ?? 'pending';
+  return new DomainError('DUPLICATE_ACTIVE_JOB', `A ${status} job already exists for domain: ${job.domain}`, {
+    existingJobId: existing?.id ?? null,
+    status,
+    job_type: job.job_type,
+  });
+}
+
+async function findActiveJob(prisma: Prisma, job: Pick<CreateJob, 'domain' | 'job_type' | 'customer_config_id'>): Promise<JobRow | undefined> {
   const rows = await prisma.$queryRaw<JobRow[]>`
     SELECT * FROM scrape_jobs
     WHERE domain = ${job.domain} AND job_type = ${job.job_type}::job_type AND status IN ('pending', 'running')
