@@ -9,6 +9,10 @@ import { createJobInputSchema, DomainError, parseInput, updateJobFieldsSchema, t
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
+// CI replays one fixed seed, so a landing is judged on what was verified; elsewhere every
+// run explores new cases (set FC_SEED to replay a reported one).
+const CI_SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : process.env.CI ? 20261203 : undefined;
+
 const CLAIM_TIMEOUT_MS = 60_000;
 const RETRY_DELAYS = [60_000, 300_000, 900_000]; // the policy with random() = 0.5 (no jitter)
 
@@ -214,7 +218,7 @@ test('random sequences of queue operations agree with the state-machine model', 
         for (const job of world.jobs) if (job.status === 'pending' || job.status === 'running' || job.status === 'failed') await manager.cancelJob(job.id).catch(() => {});
       }
     }),
-    { numRuns: 80 },
+    { numRuns: 80, seed: CI_SEED },
   );
   console.log(`model: ${run} runs, ${steps} checked steps`);
 });
