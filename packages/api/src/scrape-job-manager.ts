@@ -136,7 +136,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
           throw new DomainError('VALIDATION', `completed_at cannot be cleared on a ${to} job`);
         }
         const autoRetry =
-          from === 'running' && to === 'failed' && retryable === true && row.config && (row.config as { retryOnFailure?: boolean }).retryOnFailure !== false && hasRetriesLeft(row);
+          from === 'running' && to === 'failed' && retryable === true && (row.config as { retryOnFailure?: boolean }).retryOnFailure !== false && hasRetriesLeft(row);
         const actor = claimToken !== undefined && row.worker_id ? `worker:${row.worker_id}` : caller.actor;
         const history: repo.HistoryInsert[] = [];
         if (to !== from) history.push({ from_status: from, to_status: to, actor, reason: changes.error_message ?? 'Status updated' });

@@ -2,7 +2,7 @@
  * The one place tRPC is initialised: the context, the error formatter and the procedure
  * bases. Routers stay thin; the rules live in the service (`scrape-job-manager.ts`).
  */
-import { DomainError, validationError, type DomainErrorCode } from '@scrape-jobs/domain';
+import { DomainError, validationError } from '@scrape-jobs/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { toDomainError, trpcCodeOf } from './errors.ts';
@@ -26,22 +26,12 @@ export function createContextInner(opts: { manager: ScrapeJobManager; caller?: C
 const t = initTRPC.context<InnerContext>().create({
   /**
    * Clients get the contract's sentence as the message, the domain code, and the details
-   * (e.g. `{ currentStatus, reason }` for a refused retry). A schema failure says its first
-   * problem in words rather than a dump of zod issues.
+   * (e.g. `{ currentStatus, reason }` for a refused retry). Schema failures arrive here as
+   * DomainErrors too: `domainErrors` below has turned them into the first problem in words.
    */
   errorFormatter({ shape, error }) {
-    let message = shape.message;
-    let domainCode: DomainErrorCode | undefined;
-    let details: unknown;
-    if (error.cause instanceof ZodError) {
-      message = error.cause.issues[0]?.message ?? 'Invalid input';
-      domainCode = 'VALIDATION';
-      details = error.cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    } else if (error.cause instanceof DomainError) {
-      domainCode = error.cause.code;
-      details = error.cause.details;
-    }
-    return { ...shape, message, data: { ...shape.data, stack: undefined, domainCode, details } };
+    const domain = error.cause instanceof DomainError ? error.cause : undefined;
+    return { ...shape, data: { ...shape.data, stack: undefined, domainCode: domain?.code, details: domain?.details } };
   },
 });
 
