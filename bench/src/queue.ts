@@ -3,9 +3,9 @@
  * graphile-worker and pg-boss (each in its own fresh database on the same server), plus
  * enqueue → claim latency on an idle queue.
  */
-import { createScrapeJobManager, type ScrapeJobManager } from '@scrape-jobs/api';
+import { callerFor, createScrapeJobManager, type ScrapeJobManager } from '@scrape-jobs/api';
 import { createTestDatabase, type TestDatabase } from '@scrape-jobs/db/testing';
-import { createJobInputSchema, type UpdateJobFields } from '@scrape-jobs/domain';
+import { createJobInputSchema, OPEN_PRINCIPAL, type UpdateJobFields } from '@scrape-jobs/domain';
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
 import { PgBoss } from 'pg-boss';
 import pg from 'pg';
@@ -59,7 +59,7 @@ async function ours(): Promise<System & { database: TestDatabase; manager: Scrap
           while (performance.now() < deadline) {
             const job = await manager.claimNextJob({ workerId });
             if (!job) return;
-            await manager.updateJob(job.id, { status: 'completed', claim_token: job.claim_token } as UpdateJobFields, { actor: `worker:${workerId}` });
+            await manager.updateJob(job.id, { status: 'completed', claim_token: job.claim_token } as UpdateJobFields, callerFor({ principal: OPEN_PRINCIPAL, workerId }));
             done++;
           }
         }),
@@ -242,7 +242,7 @@ async function oursLatency(): Promise<LatencyRow> {
         if (!job) break;
         const i = Number(/^lat(-?\d+)\./.exec(job.domain)?.[1]);
         waiters.get(i)?.();
-        await manager.updateJob(job.id, { status: 'completed', claim_token: job.claim_token } as UpdateJobFields, { actor: 'worker:lat' });
+        await manager.updateJob(job.id, { status: 'completed', claim_token: job.claim_token } as UpdateJobFields, callerFor({ principal: OPEN_PRINCIPAL, workerId: 'lat' }));
       }
     } finally {
       busy = false;

@@ -1,7 +1,9 @@
-import { appRouter, createContextInner, scrapeJobsRoutes, type ScrapeJobManager } from '@scrape-jobs/api';
+import { appRouter, callerFor, createContextInner, scrapeJobsRoutes, type ScrapeJobManager } from '@scrape-jobs/api';
+import { OPEN_PRINCIPAL } from '@scrape-jobs/domain';
 import type { Database } from '@scrape-jobs/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { registerDashboard } from './dashboard.ts';
@@ -23,6 +25,13 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
   const app = Fastify({
     logger: { level: logLevel },
     bodyLimit,
+    // A caller's X-Request-ID (when it is a sane token) follows the request into the logs and
+    // the audit trail; otherwise the server makes one. Either way the response carries it.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:@-]{1,128}$/.test(given) ? given : randomUUID();
+    },
     routerOptions: { maxParamLength: 500 },
     // The router's own rejections (an over-long or badly %-encoded path parameter) would
     // otherwise answer Fastify's bare JSON, not the envelope. The only REST parameter is a
@@ -77,7 +86,8 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
     socket.once('close', () => unusedSockets.delete(socket));
   });
   app.server.on('request', (request: IncomingMessage) => unusedSockets.delete(request.socket));
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
     const contentType = payload instanceof Response ? payload.headers.get('content-type') : reply.getHeader('content-type');
     if (typeof contentType === 'string' && contentType.startsWith('text/event-stream')) {
       const raw = reply.raw;
@@ -108,7 +118,7 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
       createContext: ({ req }) => {
         const worker = req.headers['x-worker-id'];
         const workerId = typeof worker === 'string' && worker ? worker : undefined;
-        return createContextInner({ manager, workerId, caller: { actor: workerId ? `worker:${workerId}` : 'api' } });
+        return createContextInner({ manager, caller: callerFor({ principal: OPEN_PRINCIPAL, requestId: req.id, workerId }) });
       },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error, path }, 'tRPC error');

@@ -20,6 +20,7 @@ import {
 } from '@scrape-jobs/domain';
 import * as repo from '@scrape-jobs/db';
 import type { Database, ReleasedClaim } from '@scrape-jobs/db';
+import { OPEN_CALLER, type Caller } from './caller.ts';
 import { recommendationsFor } from './recommendations.ts';
 
 export const DEFAULT_CLAIM_TIMEOUT_MS = 10 * 60_000;
@@ -43,13 +44,6 @@ export interface Pagination {
   has_more: boolean;
 }
 
-/** Who is asking, as the history records it. */
-export interface Caller {
-  /** `api`, `worker:<id>`, … */
-  actor: string;
-}
-
-const API_CALLER: Caller = { actor: 'api' };
 
 /** A guarded write lost a race this many times in a row: give up with a 409. */
 const MAX_WRITE_ATTEMPTS = 5;
@@ -87,7 +81,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
   return {
     claimTimeoutMs,
 
-    createJob(input: CreateJob, caller: Caller = API_CALLER): Promise<ScrapeJob> {
+    createJob(input: CreateJob, caller: Caller = OPEN_CALLER): Promise<ScrapeJob> {
       const refusal = options.checkTarget?.(input.domain);
       if (refusal) throw new DomainError('VALIDATION', refusal, [{ path: 'domain', message: refusal }]);
       return repo.insertJob(prisma, input, caller.actor, clock());
@@ -115,7 +109,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
      * PUT. Checks the move against the transition table, fences worker writes by their claim
      * token, and turns a retryable failure into an automatic retry when the job allows one.
      */
-    async updateJob(id: string, fields: UpdateJobFields, caller: Caller = API_CALLER): Promise<ScrapeJob> {
+    async updateJob(id: string, fields: UpdateJobFields, caller: Caller = OPEN_CALLER): Promise<ScrapeJob> {
       const { claim_token: claimToken, retryable, retry_after_ms: retryAfterMs, ...changes } = fields;
       if (Object.values(changes).every((v) => v === undefined)) {
         throw new DomainError('VALIDATION', 'No updatable fields given', {
@@ -170,7 +164,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     },
 
     /** DELETE. Pending, running and failed jobs can be cancelled; final ones answer 409. */
-    async cancelJob(id: string, reason?: string, caller: Caller = API_CALLER): Promise<ScrapeJob> {
+    async cancelJob(id: string, reason?: string, caller: Caller = OPEN_CALLER): Promise<ScrapeJob> {
       const cleanReason = reason === undefined ? '' : sanitizeErrorMessage(reason);
       const errorMessage = cleanReason ? `${DEFAULT_CANCEL_REASON}: ${cleanReason}` : DEFAULT_CANCEL_REASON;
       const result = await repo.cancelJobGuarded(prisma, { id, errorMessage, actor: caller.actor, reason: errorMessage, now: clock() });
@@ -183,7 +177,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     async retryJob(
       id: string,
       options: { reason?: string | undefined; retriedBy?: string | undefined } = {},
-      caller: Caller = API_CALLER,
+      caller: Caller = OPEN_CALLER,
     ): Promise<{ job: ScrapeJob; message: string }> {
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const row = await requireRow(id);

@@ -6,7 +6,8 @@ import { DomainError, validationError } from '@scrape-jobs/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { toDomainError, trpcCodeOf } from './errors.ts';
-import type { Caller, ScrapeJobManager } from './scrape-job-manager.ts';
+import { OPEN_CALLER, type Caller } from './caller.ts';
+import type { ScrapeJobManager } from './scrape-job-manager.ts';
 
 /**
  * What a procedure needs, without any request: tests build it directly and call the
@@ -14,13 +15,12 @@ import type { Caller, ScrapeJobManager } from './scrape-job-manager.ts';
  */
 export interface InnerContext {
   manager: ScrapeJobManager;
+  /** Who is asking (principal, actor, request id); open access when not given. */
   caller: Caller;
-  /** From the `X-Worker-ID` header, when the caller is a worker. */
-  workerId?: string | undefined;
 }
 
-export function createContextInner(opts: { manager: ScrapeJobManager; caller?: Caller; workerId?: string | undefined }): InnerContext {
-  return { manager: opts.manager, caller: opts.caller ?? { actor: 'api' }, workerId: opts.workerId };
+export function createContextInner(opts: { manager: ScrapeJobManager; caller?: Caller }): InnerContext {
+  return { manager: opts.manager, caller: opts.caller ?? OPEN_CALLER };
 }
 
 const t = initTRPC.context<InnerContext>().create({

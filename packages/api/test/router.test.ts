@@ -12,10 +12,11 @@ import {
   JOB_TYPES,
   type JobStatus,
   type JobType,
+  OPEN_PRINCIPAL,
 } from '@scrape-jobs/domain';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { createCaller, createContextInner, createScrapeJobManager, DEFAULT_CLAIM_TIMEOUT_MS, type ScrapeJobManager } from '../src/index.ts';
+import { callerFor, createCaller, createContextInner, createScrapeJobManager, OPEN_CALLER, DEFAULT_CLAIM_TIMEOUT_MS, type ScrapeJobManager } from '../src/index.ts';
 
 type Caller = ReturnType<typeof createCaller>;
 
@@ -562,7 +563,7 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
 
   describe('history', () => {
     test('lists every transition in order with actor and reason', async () => {
-      const ops = createCaller(createContextInner({ manager, caller: { actor: 'user:ops' } }));
+      const ops = createCaller(createContextInner({ manager, caller: { ...OPEN_CALLER, actor: 'user:ops' } }));
       const { id } = await api.scrapeJobs.create({ domain: 'example.com' });
       tick();
       await api.queue.claim({ worker_id: 'crawler-1' });
@@ -658,7 +659,7 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
       expect(bad.message).toBe('worker_id may hold letters, digits and . : @ _ - only');
       expect(await snapshot()).toEqual(before);
 
-      const worker = createCaller(createContextInner({ manager, workerId: 'ctx-worker' }));
+      const worker = createCaller(createContextInner({ manager, caller: callerFor({ principal: OPEN_PRINCIPAL, workerId: 'ctx-worker' }) }));
       const claimed = await worker.queue.claim();
       expect(claimed).toMatchObject({ worker_id: 'ctx-worker', metadata: { claimedBy: 'ctx-worker' } });
     });

@@ -22,6 +22,12 @@ export const DOMAIN_ERROR_CODES = {
   CLAIM_LOST: 'CLAIM_LOST',
   /** Two writers raced and this one lost (the row changed under it): 409. */
   CONFLICT: 'CONFLICT',
+  /** No credentials, or an unknown or revoked API key: 401. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The key's role does not allow the action: 403. (Another tenant's job is NOT_FOUND.) */
+  FORBIDDEN: 'FORBIDDEN',
+  /** Over the key's rate limit: 429. */
+  RATE_LIMITED: 'RATE_LIMITED',
   /** The request body is over the size limit: 413. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** The database is unreachable: 503. */

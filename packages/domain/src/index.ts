@@ -1,6 +1,7 @@
 export * from './job-status.ts';
 export * from './job-type.ts';
 export * from './errors.ts';
+export * from './access.ts';
 export * from './transitions.ts';
 export * from './retry-policy.ts';
 export * from './schemas/config.ts';

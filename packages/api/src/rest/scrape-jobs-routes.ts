@@ -15,7 +15,9 @@ import {
 } from '@scrape-jobs/domain';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpStatusOf, toDomainError, toErrorEnvelope } from '../errors.ts';
-import type { Caller, ScrapeJobManager } from '../scrape-job-manager.ts';
+import { OPEN_PRINCIPAL } from '@scrape-jobs/domain';
+import { callerFor, type Caller } from '../caller.ts';
+import type { ScrapeJobManager } from '../scrape-job-manager.ts';
 import { cancelledView, createdView, updatedView } from '../views.ts';
 
 export interface RestRoutesOptions {
@@ -51,7 +53,8 @@ function objectBody(request: FastifyRequest): Record<string, unknown> {
 
 function callerOf(request: FastifyRequest): Caller {
   const worker = request.headers['x-worker-id'];
-  return { actor: typeof worker === 'string' && worker ? `worker:${worker.slice(0, 200)}` : 'api' };
+  const workerId = typeof worker === 'string' && worker ? worker.slice(0, 200) : undefined;
+  return callerFor({ principal: OPEN_PRINCIPAL, requestId: request.id, workerId });
 }
 
 /**

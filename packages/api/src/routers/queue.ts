@@ -9,7 +9,7 @@ export const queueRouter = createTRPCRouter({
 
   /** Takes the next job; `data` carries the claim token every later worker write presents. */
   claim: publicProcedure.input(claimJobInputSchema.optional()).mutation(({ ctx, input }) => {
-    const workerId = input?.worker_id ?? ctx.workerId;
+    const workerId = input?.worker_id ?? ctx.caller.workerId;
     if (!workerId) throw new DomainError('VALIDATION', 'worker_id is required (body worker_id or the X-Worker-ID header)');
     return ctx.manager.claimNextJob({ workerId, jobTypes: input?.job_types });
   }),
