@@ -1,6 +1,6 @@
 export { appRouter, createCaller, type AppRouter } from './root.ts';
 export { callerFor, OPEN_CALLER, type Caller } from './caller.ts';
-export { createContextInner, type InnerContext } from './trpc.ts';
+export { createContextInner, type AuthMode, type InnerContext } from './trpc.ts';
 export { createScrapeJobManager, DEFAULT_CLAIM_TIMEOUT_MS, type ScrapeJobManager, type Pagination } from './scrape-job-manager.ts';
 export { scrapeJobsRoutes } from './rest/scrape-jobs-routes.ts';
 export { startClaimSweeper, type ClaimSweeper } from './claim-sweeper.ts';

@@ -1,3 +1,4 @@
+import { authRouter } from './routers/auth.ts';
 import { queueRouter } from './routers/queue.ts';
 import { scrapeJobsRouter } from './routers/scrape-jobs.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
@@ -5,6 +6,7 @@ import { createCallerFactory, createTRPCRouter } from './trpc.ts';
 export const appRouter = createTRPCRouter({
   scrapeJobs: scrapeJobsRouter,
   queue: queueRouter,
+  auth: authRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,10 +17,14 @@ export interface InnerContext {
   manager: ScrapeJobManager;
   /** Who is asking (principal, actor, request id); open access when not given. */
   caller: Caller;
+  /** `keys`: every request needs an API key; `open`: requests without one act as admin. */
+  authMode: AuthMode;
 }
 
-export function createContextInner(opts: { manager: ScrapeJobManager; caller?: Caller }): InnerContext {
-  return { manager: opts.manager, caller: opts.caller ?? OPEN_CALLER };
+export type AuthMode = 'open' | 'keys';
+
+export function createContextInner(opts: { manager: ScrapeJobManager; caller?: Caller; authMode?: AuthMode }): InnerContext {
+  return { manager: opts.manager, caller: opts.caller ?? OPEN_CALLER, authMode: opts.authMode ?? 'open' };
 }
 
 const t = initTRPC.context<InnerContext>().create({

@@ -15,9 +15,8 @@ import {
 } from '@scrape-jobs/domain';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpStatusOf, toDomainError, toErrorEnvelope } from '../errors.ts';
-import { OPEN_PRINCIPAL } from '@scrape-jobs/domain';
-import { callerFor, type Caller } from '../caller.ts';
 import type { ScrapeJobManager } from '../scrape-job-manager.ts';
+import { callerOf } from './request-caller.ts';
 import { cancelledView, createdView, updatedView } from '../views.ts';
 
 export interface RestRoutesOptions {
@@ -49,12 +48,6 @@ function objectBody(request: FastifyRequest): Record<string, unknown> {
   const body = request.body ?? {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new DomainError('VALIDATION', 'Request body must be a JSON object');
   return body as Record<string, unknown>;
-}
-
-function callerOf(request: FastifyRequest): Caller {
-  const worker = request.headers['x-worker-id'];
-  const workerId = typeof worker === 'string' && worker ? worker.slice(0, 200) : undefined;
-  return callerFor({ principal: OPEN_PRINCIPAL, requestId: request.id, workerId });
 }
 
 /**
