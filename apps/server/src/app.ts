@@ -1,6 +1,19 @@
-import { appRouter, callerFor, createContextInner, scrapeJobsRoutes, type ScrapeJobManager } from '@scrape-jobs/api';
-import { OPEN_PRINCIPAL } from '@scrape-jobs/domain';
+import {
+  accessRoutes,
+  appRouter,
+  callerOfRequest,
+  createAccessService,
+  createContextInner,
+  registerRestAuthentication,
+  scrapeJobsRoutes,
+  toDomainError,
+  trpcCodeOf,
+  type AccessService,
+  type AuthMode,
+  type ScrapeJobManager,
+} from '@scrape-jobs/api';
 import type { Database } from '@scrape-jobs/db';
+import { TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +26,10 @@ export interface AppOptions {
   manager: ScrapeJobManager;
   bodyLimit: number;
   logLevel: string;
+  /** `keys`: every /api and /trpc request needs an API key. Default `open`. */
+  authMode?: AuthMode;
+  /** Default: one on `db`. */
+  access?: AccessService;
 }
 
 const fail = (error: string, details?: unknown) => ({ success: false, error, ...(details === undefined ? {} : { details }) });
@@ -21,7 +38,7 @@ const fail = (error: string, details?: unknown) => ({ success: false, error, ...
  * The HTTP host: REST under /api, tRPC under /trpc, /healthz. No rules and no SQL here —
  * only wiring, and turning transport errors (bad JSON, huge bodies) into the envelope.
  */
-export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, manager, bodyLimit, logLevel, authMode = 'open', access = createAccessService({ db }) }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     bodyLimit,
@@ -110,15 +127,23 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
     }
   });
 
+  registerRestAuthentication(app, { access, mode: authMode });
   await app.register(scrapeJobsRoutes, { manager });
+  await app.register(accessRoutes, { access });
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) => {
-        const worker = req.headers['x-worker-id'];
-        const workerId = typeof worker === 'string' && worker ? worker : undefined;
-        return createContextInner({ manager, caller: callerFor({ principal: OPEN_PRINCIPAL, requestId: req.id, workerId }) });
+      // The key comes in the Authorization header, or for an SSE subscription from a browser
+      // (EventSource cannot send headers) in httpSubscriptionLink's connectionParams.token.
+      createContext: async ({ req, info }) => {
+        try {
+          const caller = await callerOfRequest(access, authMode, req, info.connectionParams);
+          return createContextInner({ manager, access, caller, authMode });
+        } catch (error) {
+          const domain = toDomainError(error, 'authenticate the request');
+          throw new TRPCError({ code: trpcCodeOf(domain.code), message: domain.message, cause: domain });
+        }
       },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error, path }, 'tRPC error');

@@ -4,6 +4,11 @@ import { z } from 'zod';
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * `keys`: every API request needs an API key. `open`: requests without a key act as admin
+   * (a key that is sent still counts). Default: `open` on a loopback HOST, else `keys`.
+   */
+  AUTH_MODE: z.enum(['keys', 'open'], { error: 'must be keys or open' }).optional(),
   /** A postgres:// URL; unset means the embedded PGlite under DATA_DIR. */
   DATABASE_URL: z.string().trim().optional().transform((v) => v || undefined),
   DATA_DIR: z.string().min(1).default('./.data'),
@@ -20,7 +25,15 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
 });
 
-export type ServerEnv = z.output<typeof envSchema>;
+export type ServerEnv = Omit<z.output<typeof envSchema>, 'AUTH_MODE'> & { AUTH_MODE: 'keys' | 'open' };
+
+/** 127.0.0.0/8, ::1 (also as ::ffff:127.x.x.x) and localhost: reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
 
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
   const result = envSchema.safeParse(source);
@@ -28,5 +41,14 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid environment: ${problems}`);
   }
-  return result.data;
+  const env = result.data;
+  const loopback = isLoopbackHost(env.HOST);
+  const authMode = env.AUTH_MODE ?? (loopback ? 'open' : 'keys');
+  if (authMode === 'open' && !loopback) {
+    throw new Error(
+      `Refusing to start: AUTH_MODE=open on HOST=${env.HOST} would let anyone who can reach it act as admin without a key. ` +
+        'Use AUTH_MODE=keys (create keys with: npm run keys -- create --name <name> --role <role>) or a loopback HOST such as 127.0.0.1.',
+    );
+  }
+  return { ...env, AUTH_MODE: authMode };
 }

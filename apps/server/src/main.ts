@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const env = parseEnv();
   const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   const manager = createScrapeJobManager({ db, claimTimeoutMs: env.CLAIM_TIMEOUT_MS, checkTarget: createTargetPolicy(env.CRAWL_ALLOW_HOSTS) });
-  const app = await buildApp({ db, manager, bodyLimit: env.BODY_LIMIT_BYTES, logLevel: env.LOG_LEVEL });
+  const app = await buildApp({ db, manager, bodyLimit: env.BODY_LIMIT_BYTES, logLevel: env.LOG_LEVEL, authMode: env.AUTH_MODE });
   const sweeper = startClaimSweeper(manager, {
     intervalMs: env.SWEEP_INTERVAL_MS,
     onRelease: (count) => app.log.warn({ count }, 'released expired claims'),
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: env.PORT, host: env.HOST });
-  app.log.info({ database: db.kind, workers: env.WORKERS }, `Scrape Jobs listening on http://${env.HOST}:${app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : env.PORT}`);
+  app.log.info({ database: db.kind, workers: env.WORKERS, authMode: env.AUTH_MODE }, `Scrape Jobs listening on http://${env.HOST}:${app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : env.PORT}`);
 }
 
 main().catch((error: unknown) => {

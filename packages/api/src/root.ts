@@ -1,3 +1,5 @@
+import { apiKeysRouter } from './routers/api-keys.ts';
+import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
 import { queueRouter } from './routers/queue.ts';
 import { scrapeJobsRouter } from './routers/scrape-jobs.ts';
@@ -7,6 +9,8 @@ export const appRouter = createTRPCRouter({
   scrapeJobs: scrapeJobsRouter,
   queue: queueRouter,
   auth: authRouter,
+  apiKeys: apiKeysRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

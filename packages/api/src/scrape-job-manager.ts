@@ -74,21 +74,46 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     return row;
   }
 
+  /**
+   * The row, when the caller may see it: another tenant's job is "not found", exactly like
+   * a missing one. A job's tenant never changes, so checking before a write is race-free.
+   */
+  async function visibleRow(id: string, caller: Caller) {
+    const row = await requireRow(id);
+    if (!isVisible(row, caller)) throw new DomainError('NOT_FOUND', 'Job not found', undefined);
+    return row;
+  }
+
+  /** The tenant check before a write that does not read the row first anyway. */
+  async function assertVisible(id: string, caller: Caller): Promise<void> {
+    if (caller.principal.tenantId) await visibleRow(id, caller);
+  }
+
   function raceLost(): never {
     throw new DomainError('CONFLICT', 'The job changed while it was being updated; try again');
   }
 
   return {
+    /** The database the service runs on (the access service and the CLI share it). */
+    db,
     claimTimeoutMs,
 
     createJob(input: CreateJob, caller: Caller = OPEN_CALLER): Promise<ScrapeJob> {
+      const tenant = caller.principal.tenantId;
+      if (tenant) {
+        if (input.customer_config_id && input.customer_config_id !== tenant) {
+          throw new DomainError('FORBIDDEN', 'Forbidden: a tenant key can only create jobs of its own tenant', { customer_config_id: tenant });
+        }
+        input = { ...input, customer_config_id: tenant };
+      }
       const refusal = options.checkTarget?.(input.domain);
       if (refusal) throw new DomainError('VALIDATION', refusal, [{ path: 'domain', message: refusal }]);
       return repo.insertJob(prisma, input, caller.actor, clock());
     },
 
-    async getJobs(filter: ListJobs): Promise<{ jobs: ScrapeJob[]; pagination: Pagination }> {
-      const { jobs, total } = await repo.listJobs(prisma, filter);
+    /** A tenant's caller sees only its tenant's jobs, whatever the filter says. */
+    async getJobs(filter: ListJobs, caller: Caller = OPEN_CALLER): Promise<{ jobs: ScrapeJob[]; pagination: Pagination }> {
+      const { jobs, total } = await repo.listJobs(prisma, filter, caller.principal.tenantId);
       return {
         jobs,
         pagination: { offset: filter.offset, limit: filter.limit, total, has_more: filter.offset + jobs.length < total },
@@ -96,12 +121,13 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     },
 
     /** The job, or null when there is none (as in the user's TypeScript example). */
-    getJob(id: string): Promise<ScrapeJob | null> {
-      return repo.findJob(prisma, id);
+    async getJob(id: string, caller: Caller = OPEN_CALLER): Promise<ScrapeJob | null> {
+      const job = await repo.findJob(prisma, id);
+      return job && isVisible(job, caller) ? job : null;
     },
 
-    async getJobHistory(id: string): Promise<JobHistoryEntry[]> {
-      await requireRow(id);
+    async getJobHistory(id: string, caller: Caller = OPEN_CALLER): Promise<JobHistoryEntry[]> {
+      await visibleRow(id, caller);
       return repo.listJobHistory(prisma, id);
     },
 
@@ -118,7 +144,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       }
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const now = clock();
-        const row = await requireRow(id);
+        const row = await visibleRow(id, caller);
         const from = row.status;
         const to = changes.status ?? from;
         if (claimToken !== undefined) assertClaimHeld(row, claimToken, now);
@@ -167,6 +193,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     async cancelJob(id: string, reason?: string, caller: Caller = OPEN_CALLER): Promise<ScrapeJob> {
       const cleanReason = reason === undefined ? '' : sanitizeErrorMessage(reason);
       const errorMessage = cleanReason ? `${DEFAULT_CANCEL_REASON}: ${cleanReason}` : DEFAULT_CANCEL_REASON;
+      await assertVisible(id, caller);
       const result = await repo.cancelJobGuarded(prisma, { id, errorMessage, actor: caller.actor, reason: errorMessage, now: clock() });
       if (result) return result.job;
       const row = await requireRow(id);
@@ -180,7 +207,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       caller: Caller = OPEN_CALLER,
     ): Promise<{ job: ScrapeJob; message: string }> {
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-        const row = await requireRow(id);
+        const row = await visibleRow(id, caller);
         if (row.status !== 'failed') {
           throw new DomainError('NOT_RETRYABLE', 'Job cannot be retried', { currentStatus: row.status, reason: NOT_RETRYABLE_REASONS[row.status] });
         }
@@ -210,16 +237,18 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       return raceLost();
     },
 
-    peekNextJob(jobTypes?: JobType[]): Promise<ScrapeJob | null> {
-      return repo.peekNextJob(prisma, clock(), jobTypes);
+    /** A tenant's worker key sees and claims only its tenant's jobs. */
+    peekNextJob(jobTypes?: JobType[], caller: Caller = OPEN_CALLER): Promise<ScrapeJob | null> {
+      return repo.peekNextJob(prisma, clock(), jobTypes, caller.principal.tenantId);
     },
 
-    claimNextJob(args: { workerId: string; jobTypes?: JobType[] | undefined }): Promise<ClaimedJob | null> {
-      return repo.claimNextJob(prisma, { ...args, claimTimeoutMs, now: clock() });
+    claimNextJob(args: { workerId: string; jobTypes?: JobType[] | undefined }, caller: Caller = OPEN_CALLER): Promise<ClaimedJob | null> {
+      return repo.claimNextJob(prisma, { ...args, tenantId: caller.principal.tenantId, claimTimeoutMs, now: clock() });
     },
 
     /** Extends the claim and merges progress. A lost claim answers CLAIM_LOST with the job's status. */
-    async heartbeat(args: { id: string; claimToken: string; stats?: Record<string, unknown> | undefined }): Promise<ScrapeJob> {
+    async heartbeat(args: { id: string; claimToken: string; stats?: Record<string, unknown> | undefined }, caller: Caller = OPEN_CALLER): Promise<ScrapeJob> {
+      await assertVisible(args.id, caller);
       const now = clock();
       const job = await repo.heartbeat(prisma, { ...args, claimTimeoutMs, now });
       if (job) return job;
@@ -231,7 +260,8 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
      * Stores page results from the worker holding the claim (fenced like a heartbeat). A URL
      * repeated in one batch keeps its last entry.
      */
-    async reportPages(args: { id: string; claimToken: string; pages: PageResultRecord[] }): Promise<{ stored: number }> {
+    async reportPages(args: { id: string; claimToken: string; pages: PageResultRecord[] }, caller: Caller = OPEN_CALLER): Promise<{ stored: number }> {
+      await assertVisible(args.id, caller);
       const now = clock();
       const pages = [...new Map(args.pages.map((page) => [page.url, page])).values()];
       const stored = await repo.insertPageResults(prisma, { jobId: args.id, claimToken: args.claimToken, pages, now });
@@ -241,16 +271,16 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     },
 
     /** A job's pages in fetch order, paged. */
-    async getResults(args: { id: string; limit: number; offset: number }): Promise<{ pages: PageResultRecord[]; pagination: Pagination }> {
-      await requireRow(args.id);
+    async getResults(args: { id: string; limit: number; offset: number }, caller: Caller = OPEN_CALLER): Promise<{ pages: PageResultRecord[]; pagination: Pagination }> {
+      await visibleRow(args.id, caller);
       const { pages, total } = await repo.listPageResults(prisma, { jobId: args.id, limit: args.limit, offset: args.offset });
       return { pages, pagination: { offset: args.offset, limit: args.limit, total, has_more: args.offset + pages.length < total } };
     },
 
     /** The claim holder hands the job back to the queue (e.g. on shutdown). */
-    async releaseClaim(args: { id: string; claimToken: string; reason?: string | undefined }): Promise<ScrapeJob> {
+    async releaseClaim(args: { id: string; claimToken: string; reason?: string | undefined }, caller: Caller = OPEN_CALLER): Promise<ScrapeJob> {
       const now = clock();
-      const row = await requireRow(args.id);
+      const row = await visibleRow(args.id, caller);
       const actor = row.worker_id ? `worker:${row.worker_id}` : 'api';
       const reason = args.reason ? `Released by the worker: ${sanitizeErrorMessage(args.reason)}` : 'Released by the worker';
       const job = await repo.releaseClaim(prisma, { id: args.id, claimToken: args.claimToken, actor, reason, now });
@@ -264,8 +294,9 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       return repo.releaseExpiredClaims(prisma, clock());
     },
 
-    async getJobStats(scope: repo.StatsScope): Promise<JobStatsReport> {
-      const report: JobStatsReport = await repo.computeJobStats(prisma, scope, clock());
+    /** A tenant's caller gets its tenant's figures only. */
+    async getJobStats(scope: repo.StatsScope, caller: Caller = OPEN_CALLER): Promise<JobStatsReport> {
+      const report: JobStatsReport = await repo.computeJobStats(prisma, { ...scope, tenant_id: caller.principal.tenantId }, clock());
       if (scope.domain) report.recommendations = recommendationsFor(report);
       return report;
     },
@@ -278,6 +309,12 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
 }
 
 export type ScrapeJobManager = ReturnType<typeof createScrapeJobManager>;
+
+/** Whether the caller's tenant (if it has one) owns the job. */
+export function isVisible(job: { customer_config_id: string | null }, caller: Caller): boolean {
+  const tenant = caller.principal.tenantId;
+  return !tenant || job.customer_config_id === tenant;
+}
 
 /** Throws CLAIM_LOST unless `token` is the job's live claim. */
 function assertClaimHeld(row: repo.JobRow, token: string, now: Date): void {

@@ -2,10 +2,11 @@
  * The one place tRPC is initialised: the context, the error formatter and the procedure
  * bases. Routers stay thin; the rules live in the service (`scrape-job-manager.ts`).
  */
-import { DomainError, validationError } from '@scrape-jobs/domain';
+import { assertCan, DomainError, validationError, type Permission } from '@scrape-jobs/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { toDomainError, trpcCodeOf } from './errors.ts';
+import { createAccessService, type AccessService } from './access-service.ts';
 import { OPEN_CALLER, type Caller } from './caller.ts';
 import type { ScrapeJobManager } from './scrape-job-manager.ts';
 
@@ -15,6 +16,8 @@ import type { ScrapeJobManager } from './scrape-job-manager.ts';
  */
 export interface InnerContext {
   manager: ScrapeJobManager;
+  /** API keys and the general audit trail. */
+  access: AccessService;
   /** Who is asking (principal, actor, request id); open access when not given. */
   caller: Caller;
   /** `keys`: every request needs an API key; `open`: requests without one act as admin. */
@@ -23,8 +26,13 @@ export interface InnerContext {
 
 export type AuthMode = 'open' | 'keys';
 
-export function createContextInner(opts: { manager: ScrapeJobManager; caller?: Caller; authMode?: AuthMode }): InnerContext {
-  return { manager: opts.manager, caller: opts.caller ?? OPEN_CALLER, authMode: opts.authMode ?? 'open' };
+export function createContextInner(opts: { manager: ScrapeJobManager; access?: AccessService; caller?: Caller; authMode?: AuthMode }): InnerContext {
+  return {
+    manager: opts.manager,
+    access: opts.access ?? createAccessService({ db: opts.manager.db }),
+    caller: opts.caller ?? OPEN_CALLER,
+    authMode: opts.authMode ?? 'open',
+  };
 }
 
 const t = initTRPC.context<InnerContext>().create({
@@ -57,4 +65,32 @@ const domainErrors = t.middleware(async ({ next, path }) => {
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
+/** Any authenticated caller (createContext has already refused a missing or invalid key). */
 export const publicProcedure = t.procedure.use(domainErrors);
+
+/** A procedure base whose callers need `permission` (403 FORBIDDEN otherwise), checked before the input. */
+const requiring = (permission: Permission) =>
+  publicProcedure.use(({ ctx, next }) => {
+    assertCan(ctx.caller.principal, permission);
+    return next();
+  });
+
+/** list, get, stats, history, results, the change feed. */
+export const readProcedure = requiring('jobs:read');
+/** create, cancel, retry. */
+export const writeProcedure = requiring('jobs:write');
+/** The queue: peek, claim, heartbeat, report pages, release. */
+export const workerProcedure = requiring('queue:work');
+/** API keys and the audit trail. */
+export const adminProcedure = requiring('keys:manage');
+
+/**
+ * `scrapeJobs.update`: a write fenced by a claim token is the worker's (queue:work); without
+ * one it is an operator's edit (jobs:write). So a worker key cannot touch a job it does not hold.
+ */
+export const jobUpdateProcedure = publicProcedure.use(async ({ ctx, getRawInput, next }) => {
+  const raw = await getRawInput();
+  const fenced = typeof raw === 'object' && raw !== null && (raw as { claim_token?: unknown }).claim_token !== undefined;
+  assertCan(ctx.caller.principal, fenced ? 'queue:work' : 'jobs:write');
+  return next();
+});

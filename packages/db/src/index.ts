@@ -9,3 +9,6 @@ export type { JobRow } from './job-row.ts';
 export { JobStatus as PrismaJobStatus, JobType as PrismaJobType } from './generated/prisma/enums.ts';
 export type { HistoryInsert } from './sql.ts';
 export { insertPageResults, listPageResults } from './page-results-repository.ts';
+export { insertApiKey, findActiveApiKeyByHash, findApiKey, listApiKeys, revokeApiKey, touchApiKey, toApiKeyView, type ApiKeyRow } from './api-keys-repository.ts';
+export { recordAuditEvent, listAuditEvents, type AuditEventInsert } from './audit-events-repository.ts';
+

@@ -75,8 +75,10 @@ const ORDER_COLUMNS: Record<ListJobs['order_by'], Sql> = {
   priority: sql`priority`,
 };
 
-export async function listJobs(prisma: Prisma, filter: ListJobs): Promise<{ jobs: ScrapeJob[]; total: number }> {
+/** `tenantId` set: only that tenant's jobs, whatever the filter asks for. */
+export async function listJobs(prisma: Prisma, filter: ListJobs, tenantId?: string | null): Promise<{ jobs: ScrapeJob[]; total: number }> {
   const conditions: Sql[] = [];
+  if (tenantId) conditions.push(sql`customer_config_id = ${tenantId}::uuid`);
   if (filter.domain) conditions.push(sql`domain = ${filter.domain}`);
   if (filter.status && filter.status.length > 0) conditions.push(sql`status = ANY(${filter.status}::job_status[])`);
   if (filter.job_type) conditions.push(sql`job_type = ${filter.job_type}::job_type`);

@@ -4,16 +4,18 @@ import { toClaimedJob, toScrapeJob, type JobRow } from './job-row.ts';
 import type { Prisma } from './open-database.ts';
 import { empty, jsonb, sql, ts, withHistory } from './sql.ts';
 
-const claimable = (now: Date, jobTypes?: JobType[]) => sql`
+/** `tenantId` set: only that tenant's jobs (a tenant's worker key). */
+const claimable = (now: Date, jobTypes?: JobType[], tenantId?: string | null) => sql`
   status = 'pending' AND available_at <= ${ts(now)}
-  ${jobTypes && jobTypes.length > 0 ? sql`AND job_type = ANY(${jobTypes}::job_type[])` : empty}`;
+  ${jobTypes && jobTypes.length > 0 ? sql`AND job_type = ANY(${jobTypes}::job_type[])` : empty}
+  ${tenantId ? sql`AND customer_config_id = ${tenantId}::uuid` : empty}`;
 
 // The contract's order; the partial index scrape_jobs_claim_order_idx has the same columns.
 const CLAIM_ORDER = sql`ORDER BY priority DESC, retry_count ASC, created_at ASC`;
 
 /** The job a claim would take now, unchanged. */
-export async function peekNextJob(prisma: Prisma, now: Date, jobTypes?: JobType[]): Promise<ScrapeJob | null> {
-  const rows = await prisma.$queryRaw<JobRow[]>`SELECT * FROM scrape_jobs WHERE ${claimable(now, jobTypes)} ${CLAIM_ORDER} LIMIT 1`;
+export async function peekNextJob(prisma: Prisma, now: Date, jobTypes?: JobType[], tenantId?: string | null): Promise<ScrapeJob | null> {
+  const rows = await prisma.$queryRaw<JobRow[]>`SELECT * FROM scrape_jobs WHERE ${claimable(now, jobTypes, tenantId)} ${CLAIM_ORDER} LIMIT 1`;
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
 
@@ -23,7 +25,7 @@ export async function peekNextJob(prisma: Prisma, now: Date, jobTypes?: JobType[
  */
 export async function claimNextJob(
   prisma: Prisma,
-  args: { workerId: string; claimTimeoutMs: number; now: Date; jobTypes?: JobType[] | undefined },
+  args: { workerId: string; claimTimeoutMs: number; now: Date; jobTypes?: JobType[] | undefined; tenantId?: string | null | undefined },
 ): Promise<ClaimedJob | null> {
   const { now, workerId } = args;
   const expiresAt = new Date(now.getTime() + args.claimTimeoutMs);
@@ -31,7 +33,7 @@ export async function claimNextJob(
     UPDATE scrape_jobs j SET status = 'running', worker_id = ${workerId}, claimed_at = ${ts(now)}, started_at = ${ts(now)},
       claim_token = ${randomUUID()}::uuid, claim_expires_at = ${ts(expiresAt)}, updated_at = ${ts(now)},
       metadata = j.metadata || ${jsonb({ claimedBy: workerId })}
-    FROM (SELECT id FROM scrape_jobs WHERE ${claimable(now, args.jobTypes)} ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED) next
+    FROM (SELECT id FROM scrape_jobs WHERE ${claimable(now, args.jobTypes, args.tenantId)} ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED) next
     WHERE j.id = next.id
     RETURNING j.*`;
   const rows = await prisma.$queryRaw<JobRow[]>(

@@ -6,6 +6,8 @@ import { empty, join, sql, ts, type Sql } from './sql.ts';
 export interface StatsScope {
   domain?: string | undefined;
   customer_config_id?: string | null | undefined;
+  /** The caller's tenant: only its jobs count, whatever else the scope asks for. */
+  tenant_id?: string | null | undefined;
 }
 
 const round2 = (n: number | null | undefined): number => (n === null || n === undefined || !Number.isFinite(n) ? 0 : Math.round(n * 100) / 100);
@@ -22,6 +24,7 @@ function whereScope(scope: StatsScope, extra: Sql[] = []): Sql {
   const conditions = [...extra];
   if (scope.domain) conditions.push(sql`domain = ${scope.domain}`);
   if (scope.customer_config_id) conditions.push(sql`customer_config_id = ${scope.customer_config_id}::uuid`);
+  if (scope.tenant_id) conditions.push(sql`customer_config_id = ${scope.tenant_id}::uuid`);
   return conditions.length > 0 ? sql`WHERE ${join(conditions, ' AND ')}` : empty;
 }
 

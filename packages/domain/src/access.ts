@@ -7,14 +7,16 @@ import { DomainError } from './errors.ts';
  * - `admin`: everything, including API keys.
  * - `operator`: read, create/update/cancel/retry jobs, manage webhooks.
  * - `viewer`: read only.
- * - `worker`: the queue (peek, claim) and writes fenced by a claim it holds.
+ * - `worker`: the queue (peek, claim), writes fenced by a claim it holds, and the reads the
+ *   worker app makes: the change feed (to wake up and to notice a cancellation) and a
+ *   domain's last completed job and its pages (what `content_update` compares against).
  */
 export const ROLES = ['admin', 'operator', 'viewer', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = {
   /** list, get, stats, history, results, change feed */
-  'jobs:read': ['admin', 'operator', 'viewer'],
+  'jobs:read': ['admin', 'operator', 'viewer', 'worker'],
   /** create, update without a claim token, cancel, retry */
   'jobs:write': ['admin', 'operator'],
   /** peek, claim, heartbeat, report pages, release, update with a claim token */

@@ -1,10 +1,17 @@
-import { OPEN_PRINCIPAL } from '@scrape-jobs/domain';
+import { DomainError } from '@scrape-jobs/domain';
 import type { FastifyRequest } from 'fastify';
-import { callerFor, type Caller } from '../caller.ts';
+import type { Caller } from '../caller.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook (rest/authentication.ts) for every /api request. */
+    caller?: Caller;
+  }
+}
 
 /** The caller of a REST request: every REST route file asks here, nowhere else. */
 export function callerOf(request: FastifyRequest): Caller {
-  const worker = request.headers['x-worker-id'];
-  const workerId = typeof worker === 'string' && worker ? worker.slice(0, 200) : undefined;
-  return callerFor({ principal: OPEN_PRINCIPAL, requestId: request.id, workerId });
+  // Fail closed: a route the authentication hook did not cover serves nobody.
+  if (!request.caller) throw new DomainError('UNAUTHENTICATED', 'Authentication required');
+  return request.caller;
 }

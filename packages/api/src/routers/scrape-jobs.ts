@@ -13,7 +13,8 @@ import {
 } from '@scrape-jobs/domain';
 import { z } from 'zod';
 import { changeStream } from '../change-stream.ts';
-import { createTRPCRouter, publicProcedure } from '../trpc.ts';
+import { createTRPCRouter, jobUpdateProcedure, readProcedure, writeProcedure } from '../trpc.ts';
+import { isVisible } from '../scrape-job-manager.ts';
 import { cancelledView, createdView, updatedView } from '../views.ts';
 
 const onChangeInput = z
@@ -24,45 +25,47 @@ const onChangeInput = z
   .optional();
 
 export const scrapeJobsRouter = createTRPCRouter({
-  list: publicProcedure.input(listJobsInputSchema).query(async ({ ctx, input }) => {
-    const { jobs, pagination } = await ctx.manager.getJobs(input);
+  list: readProcedure.input(listJobsInputSchema).query(async ({ ctx, input }) => {
+    const { jobs, pagination } = await ctx.manager.getJobs(input, ctx.caller);
     return { jobs, pagination };
   }),
 
-  create: publicProcedure.input(createJobInputSchema).mutation(async ({ ctx, input }) => {
+  create: writeProcedure.input(createJobInputSchema).mutation(async ({ ctx, input }) => {
     return createdView(await ctx.manager.createJob(input, ctx.caller));
   }),
 
-  get: publicProcedure.input(jobIdInputSchema).query(async ({ ctx, input }) => {
-    const job = await ctx.manager.getJob(input.id);
+  get: readProcedure.input(jobIdInputSchema).query(async ({ ctx, input }) => {
+    const job = await ctx.manager.getJob(input.id, ctx.caller);
     if (!job) throw new DomainError('NOT_FOUND', 'Job not found');
     return job;
   }),
 
-  update: publicProcedure.input(updateJobInputSchema).mutation(async ({ ctx, input: { id, ...fields } }) => {
+  update: jobUpdateProcedure.input(updateJobInputSchema).mutation(async ({ ctx, input: { id, ...fields } }) => {
     return updatedView(await ctx.manager.updateJob(id, fields, ctx.caller));
   }),
 
-  cancel: publicProcedure.input(cancelJobInputSchema).mutation(async ({ ctx, input }) => {
+  cancel: writeProcedure.input(cancelJobInputSchema).mutation(async ({ ctx, input }) => {
     return cancelledView(await ctx.manager.cancelJob(input.id, input.reason, ctx.caller));
   }),
 
-  retry: publicProcedure.input(retryJobInputSchema).mutation(async ({ ctx, input }) => {
+  retry: writeProcedure.input(retryJobInputSchema).mutation(async ({ ctx, input }) => {
     const { job } = await ctx.manager.retryJob(input.id, { reason: input.reason, retriedBy: input.retried_by }, ctx.caller);
     return job;
   }),
 
-  stats: publicProcedure.input(statsInputSchema.optional()).query(({ ctx, input }) => ctx.manager.getJobStats(input ?? {})),
+  stats: readProcedure.input(statsInputSchema.optional()).query(({ ctx, input }) => ctx.manager.getJobStats(input ?? {}, ctx.caller)),
 
-  history: publicProcedure.input(jobIdInputSchema).query(({ ctx, input }) => ctx.manager.getJobHistory(input.id)),
+  history: readProcedure.input(jobIdInputSchema).query(({ ctx, input }) => ctx.manager.getJobHistory(input.id, ctx.caller)),
 
   /** The job's pages (url, status, title, products, …) in fetch order, paged. */
-  results: publicProcedure.input(resultsInputSchema).query(({ ctx, input }) => ctx.manager.getResults(input)),
+  results: readProcedure.input(resultsInputSchema).query(({ ctx, input }) => ctx.manager.getResults(input, ctx.caller)),
 
-  /** Server-sent events: every change to a job (optionally one job or one domain). */
-  onChange: publicProcedure.input(onChangeInput).subscription(async function* ({ ctx, input, signal }) {
+  /** Server-sent events: every change to a job (optionally one job or one domain); a tenant's key sees its tenant's jobs only. */
+  onChange: readProcedure.input(onChangeInput).subscription(async function* ({ ctx, input, signal }) {
     const wanted = (change: JobChange) =>
-      (!input?.job_id || change.job_id === input.job_id) && (!input?.domain || change.domain === input.domain.toLowerCase());
+      isVisible(change, ctx.caller) &&
+      (!input?.job_id || change.job_id === input.job_id) &&
+      (!input?.domain || change.domain === input.domain.toLowerCase());
     yield* changeStream(ctx.manager, wanted, signal);
   }),
 });

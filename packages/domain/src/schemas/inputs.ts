@@ -136,7 +136,7 @@ export const retryJobInputSchema = z.strictObject(
 export type RetryJobInput = z.input<typeof retryJobInputSchema>;
 
 /** Query-string numbers arrive as text, tRPC numbers as numbers; both are accepted. */
-function queryInt(field: string, min: number, max: number) {
+export function queryInt(field: string, min: number, max: number) {
   return z
     .union([z.number(), z.string()], { error: `${field} must be a number` })
     .transform((value, ctx) => {
