@@ -12,6 +12,20 @@ const workers = Number(process.env.WORKERS ?? '2');
 const serverUrl = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 let stopping = false;
 
+// The server's rule (apps/server/src/env.ts): open only on a loopback HOST unless AUTH_MODE says.
+const loopback = /^(localhost|::1|\[::1\]|127\.\d+\.\d+\.\d+)$/i.test(host);
+const authMode = process.env.AUTH_MODE ?? (loopback ? 'open' : 'keys');
+const workerApiKey = process.env.WORKER_API_KEY?.trim();
+if (authMode === 'keys' && workers > 0 && !workerApiKey) {
+  console.error(
+    `AUTH_MODE=keys: the ${workers} worker(s) need an API key with the worker role, and WORKER_API_KEY is not set.\n` +
+      'Create one (with the server stopped when it uses the embedded database):\n' +
+      '  npm run keys -- create --name workers --role worker\n' +
+      'then start again with WORKER_API_KEY=<the key it printed>, or set WORKERS=0 to run the server alone.',
+  );
+  process.exit(1);
+}
+
 const server = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', 'server', 'dist', 'main.js')], { cwd: root, stdio: 'inherit' });
 server.on('exit', (code, signal) => {
   stopping = true;
@@ -24,7 +38,12 @@ function startWorker(n) {
   const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'apps', 'worker', 'dist', 'main.js')], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, SERVER_URL: serverUrl, WORKER_ID: process.env.WORKER_ID ? `${process.env.WORKER_ID}-${n}` : `worker-${n}` },
+    env: {
+      ...process.env,
+      SERVER_URL: serverUrl,
+      WORKER_ID: process.env.WORKER_ID ? `${process.env.WORKER_ID}-${n}` : `worker-${n}`,
+      ...(workerApiKey ? { API_KEY: workerApiKey } : {}),
+    },
   });
   children.add(child);
   child.on('exit', () => {

@@ -1,4 +1,4 @@
-// Bundles the server and the workspace packages it imports into dist/main.js; npm
+// Bundles the server (and its CLI) and the workspace packages they import into dist/; npm
 // dependencies stay external and load from node_modules.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -7,8 +7,9 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith('@scrape-jobs/'));
 
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/main.js',
+  // main.js: the server; cli.js: `npm run keys -- …`.
+  entryPoints: ['src/main.ts', 'src/cli.ts'],
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   format: 'esm',

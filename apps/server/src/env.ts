@@ -52,3 +52,10 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
   }
   return { ...env, AUTH_MODE: authMode };
 }
+
+/** What the CLI needs: the database, opened exactly as the server opens it. */
+export function parseDatabaseEnv(source: NodeJS.ProcessEnv = process.env): Pick<ServerEnv, 'DATABASE_URL' | 'DATA_DIR'> {
+  const result = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(source);
+  if (!result.success) throw new Error(`Invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return result.data;
+}

@@ -1,4 +1,5 @@
-import { createScrapeJobManager, type ScrapeJobManager } from '@scrape-jobs/api';
+import { createAccessService, createScrapeJobManager, OPEN_CALLER, type AccessService, type AuthMode, type ScrapeJobManager } from '@scrape-jobs/api';
+import type { Role } from '@scrape-jobs/domain';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
@@ -8,6 +9,7 @@ export interface TestServer {
   url: string;
   app: FastifyInstance;
   manager: ScrapeJobManager;
+  access: AccessService;
   database: TestDatabase;
   close(): Promise<void>;
 }
@@ -15,17 +17,20 @@ export interface TestServer {
 /** A real Fastify server on a random loopback port, on a fresh migrated database. */
 export async function startTestServer(
   kind: DatabaseKind,
-  options: { clock?: () => Date; claimTimeoutMs?: number; bodyLimit?: number; random?: () => number } = {},
+  options: { clock?: () => Date; claimTimeoutMs?: number; bodyLimit?: number; random?: () => number; authMode?: AuthMode } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(kind);
-  const manager = createScrapeJobManager({ db: database.db, ...options });
-  const app = await buildApp({ db: database.db, manager, bodyLimit: options.bodyLimit ?? 1024 * 1024, logLevel: 'silent' });
+  const { authMode = 'open', bodyLimit = 1024 * 1024, ...managerOptions } = options;
+  const manager = createScrapeJobManager({ db: database.db, ...managerOptions });
+  const access = createAccessService({ db: database.db, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await buildApp({ db: database.db, manager, access, bodyLimit, logLevel: 'silent', authMode });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${address.port}`,
     app,
     manager,
+    access,
     database,
     close: async () => {
       await app.close();
@@ -33,6 +38,15 @@ export async function startTestServer(
     },
   };
 }
+
+/** A new API key (as an admin of every tenant would make it); returns its id and secret. */
+export async function createKey(server: TestServer, role: Role, tenantId: string | null = null, name = `${role} key`): Promise<{ id: string; key: string }> {
+  const created = await server.access.createKey({ name, role, tenant_id: tenantId }, OPEN_CALLER);
+  return { id: created.id, key: created.key };
+}
+
+/** The Authorization header for a key. */
+export const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
 
 /** fetch + JSON, returning status and parsed body. */
 export async function api(
@@ -63,5 +77,9 @@ export async function snapshot(server: TestServer): Promise<unknown> {
   const prisma = server.database.db.prisma;
   const jobs = await prisma.$queryRaw`SELECT * FROM scrape_jobs ORDER BY id`;
   const history = await prisma.$queryRaw`SELECT id, job_id, from_status, to_status, actor, reason, at FROM job_history ORDER BY id`;
-  return JSON.parse(JSON.stringify({ jobs, history }, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+  const pages = await prisma.$queryRaw`SELECT * FROM page_results ORDER BY id`;
+  // last_used_at is bookkeeping of any authenticated request, refused or not.
+  const keys = await prisma.$queryRaw`SELECT id, name, role, tenant_id, key_hash, created_at, revoked_at FROM api_keys ORDER BY id`;
+  const audit = await prisma.$queryRaw`SELECT * FROM audit_events ORDER BY id`;
+  return JSON.parse(JSON.stringify({ jobs, history, pages, keys, audit }, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
 }

@@ -18,6 +18,8 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Host names, IPs or CIDRs the crawler may reach although they are private or loopback. */
   CRAWL_ALLOW_HOSTS: z.string().optional(),
+  /** A `worker` API key, sent as `Authorization: Bearer` on every call (required by AUTH_MODE=keys). */
+  API_KEY: z.string().trim().optional().transform((v) => v || undefined),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -8,6 +8,7 @@ const log = createLogger(env.LOG_LEVEL, { worker: env.WORKER_ID });
 const worker = startWorker({
   serverUrl: env.SERVER_URL,
   workerId: env.WORKER_ID,
+  apiKey: env.API_KEY,
   concurrency: env.CONCURRENCY,
   heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
   pollIntervalMs: env.POLL_INTERVAL_MS,

@@ -5,9 +5,11 @@ import { EventSource } from 'eventsource';
 /** The typed client of the server's tRPC API; the worker's only way to the jobs. */
 export type ServerClient = ReturnType<typeof createServerClient>;
 
-export function createServerClient(serverUrl: string, workerId: string) {
+export function createServerClient(serverUrl: string, workerId: string, apiKey?: string) {
   const url = `${serverUrl.replace(/\/$/, '')}/trpc`;
-  const headers = { 'x-worker-id': workerId };
+  // The key goes in the header on every call, the SSE subscription included (this
+  // EventSource takes a fetch, so it can send headers, unlike a browser's).
+  const headers: Record<string, string> = { 'x-worker-id': workerId, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({

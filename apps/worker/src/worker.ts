@@ -6,6 +6,8 @@ import { createServerClient } from './server-client.ts';
 export interface WorkerOptions {
   serverUrl: string;
   workerId: string;
+  /** A `worker` API key; needed when the server runs with AUTH_MODE=keys. */
+  apiKey?: string | undefined;
   concurrency: number;
   heartbeatIntervalMs: number;
   pollIntervalMs: number;
@@ -26,7 +28,7 @@ export interface Worker {
  */
 export function startWorker(options: WorkerOptions): Worker {
   const { log } = options;
-  const client = createServerClient(options.serverUrl, options.workerId);
+  const client = createServerClient(options.serverUrl, options.workerId, options.apiKey);
   const allowHosts = parseAllowList(options.allowHosts);
   const running = new Map<string, Promise<void>>();
   const shutdown = new AbortController();
