@@ -9,6 +9,7 @@ import { Prisma } from '../src/generated/prisma/client.ts';
 import { applyMigrations, readMigrations } from '../src/migrate.ts';
 import { DataDirInUseError, lockDataDir } from '../src/data-dir-lock.ts';
 import { pgliteRunner } from '../src/open-database.ts';
+import { recordAuditEvent } from '../src/audit-events-repository.ts';
 import { createMigratedPglite, createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
 
 describe('the migration runner', () => {
@@ -65,6 +66,8 @@ describe('schema.prisma and the migrations agree', () => {
     expect(await columns('scrape_jobs')).toEqual(Object.values(Prisma.ScrapeJobScalarFieldEnum).sort());
     expect(await columns('job_history')).toEqual(Object.values(Prisma.JobHistoryScalarFieldEnum).sort());
     expect(await columns('page_results')).toEqual(Object.values(Prisma.PageResultScalarFieldEnum).sort());
+    expect(await columns('api_keys')).toEqual(Object.values(Prisma.ApiKeyScalarFieldEnum).sort());
+    expect(await columns('audit_events')).toEqual(Object.values(Prisma.AuditEventScalarFieldEnum).sort());
   });
 
   test('the database enums are the domain lists, in order', async () => {
@@ -105,6 +108,20 @@ describe('invariants the database keeps by itself', () => {
     await t.db.prisma.$executeRaw`INSERT INTO job_history (job_id, to_status, actor) VALUES (${job!.id}::uuid, 'pending', 'test')`;
     await expect(t.db.prisma.$executeRaw`UPDATE job_history SET actor = 'someone else'`).rejects.toThrow(/append-only/);
     await expect(t.db.prisma.$executeRaw`DELETE FROM job_history`).rejects.toThrow(/append-only/);
+  });
+
+  test('the audit trail is append-only', async () => {
+    await recordAuditEvent(t.db.prisma, { actor: 'test', keyId: null, requestId: null, action: 'thing.done', subjectType: 'thing', subjectId: '1', changes: {}, tenantId: null });
+    await expect(t.db.prisma.$executeRaw`UPDATE audit_events SET actor = 'someone else'`).rejects.toThrow(/append-only/);
+    await expect(t.db.prisma.$executeRaw`DELETE FROM audit_events`).rejects.toThrow(/append-only/);
+  });
+
+  test('api keys: a known role, a sha256 hash, each hash once', async () => {
+    const insert = (role: string, hash: string) => t.db.prisma.$executeRawUnsafe(`INSERT INTO api_keys (name, role, key_hash, key_prefix) VALUES ('k', '${role}', '${hash}', 'sjk_')`);
+    await expect(insert('root', 'a'.repeat(64))).rejects.toThrow(/api_keys_role_known/);
+    await expect(insert('viewer', 'not-a-hash')).rejects.toThrow(/api_keys_hash_sha256/);
+    await insert('viewer', 'b'.repeat(64));
+    await expect(insert('admin', 'b'.repeat(64))).rejects.toThrow(/api_keys_key_hash_idx|unique/i);
   });
 
   test('jsonb_merge_deep merges objects key by key and replaces arrays and scalars', async () => {

@@ -30,7 +30,9 @@ export async function callerOfRequest(
 export function registerRestAuthentication(app: FastifyInstance, opts: { access: AccessService; mode: AuthMode }): void {
   app.decorateRequest('caller', undefined);
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/') && request.url !== '/api') return;
+    // The matched route's pattern, not the raw URL, so no spelling of a path slips past.
+    const pattern = request.routeOptions.url;
+    if (pattern === undefined || !pattern.startsWith('/api/')) return;
     try {
       request.caller = await callerOfRequest(opts.access, opts.mode, request);
     } catch (error) {
