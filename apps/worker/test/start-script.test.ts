@@ -62,7 +62,7 @@ test('scripts/start.mjs with AUTH_MODE=keys: without WORKER_API_KEY it says what
   for (const app of ['server', 'worker']) execFileSync(process.execPath, ['build.mjs'], { cwd: join(root, 'apps', app) });
   const dataDir = mkdtempSync(join(tmpdir(), 'sj-start-keys-'));
   const port = await freePort();
-  const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, AUTH_MODE: 'keys', LOG_LEVEL: 'info', CRAWL_ALLOW_HOSTS: 'localhost,127.0.0.1', HEARTBEAT_INTERVAL_MS: '200', POLL_INTERVAL_MS: '200' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, AUTH_MODE: 'keys', LOG_LEVEL: 'info', CRAWL_ALLOW_HOSTS: 'localhost,127.0.0.1', HEARTBEAT_INTERVAL_MS: '200', POLL_INTERVAL_MS: '200' };
   delete env.WORKER_API_KEY;
   delete env.DATABASE_URL;
 
