@@ -1,27 +1,50 @@
-import { appRouter, callerFor, createContextInner, scrapeJobsRoutes, type ScrapeJobManager } from '@scrape-jobs/api';
+import {
+  appRouter,
+  callerFor,
+  createContextInner,
+  createRateLimiter,
+  registerRestRateLimits,
+  sanitizeSentence,
+  scrapeJobsRoutes,
+  toDomainError,
+  trpcCodeOf,
+  workerIdFromHeader,
+  type ScrapeJobManager,
+} from '@scrape-jobs/api';
 import { OPEN_PRINCIPAL } from '@scrape-jobs/domain';
+import { TRPCError } from '@trpc/server';
 import type { Database } from '@scrape-jobs/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { registerCors } from './cors.ts';
 import { registerDashboard } from './dashboard.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
   db: Database;
   manager: ScrapeJobManager;
   bodyLimit: number;
   logLevel: string;
+  /**
+   * Requests per minute per API key (or client address) in each bucket; 0 or absent turns a
+   * bucket off. main.ts passes the environment's (on by default); test servers pass none.
+   */
+  rateLimits?: { writesPerMinute?: number; workerPerMinute?: number; clock?: () => number } | undefined;
+  /** Origins allowed cross-origin access to /api and /trpc; none when absent. */
+  corsOrigins?: readonly string[] | undefined;
 }
 
-const fail = (error: string, details?: unknown) => ({ success: false, error, ...(details === undefined ? {} : { details }) });
+/** The envelope for the transport's own refusals; `details` may quote a parser, so it is sanitised. */
+const fail = (error: string, details?: string) => ({ success: false, error, ...(details === undefined ? {} : { details: sanitizeSentence(details) }) });
 
 /**
  * The HTTP host: REST under /api, tRPC under /trpc, /healthz. No rules and no SQL here —
  * only wiring, and turning transport errors (bad JSON, huge bodies) into the envelope.
  */
-export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, manager, bodyLimit, logLevel, rateLimits, corsOrigins = [] }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     bodyLimit,
@@ -106,19 +129,39 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
       await db.ping();
       return { status: 'ok', database: db.kind };
     } catch (error) {
-      return reply.code(503).send({ status: 'unavailable', database: db.kind, error: (error as Error).message });
+      return reply.code(503).send({ status: 'unavailable', database: db.kind, error: sanitizeSentence((error as Error).message) });
     }
   });
+
+  registerSecurityHeaders(app);
+  registerCors(app, corsOrigins);
+  const limiter = createRateLimiter({
+    limits: { writes: rateLimits?.writesPerMinute ?? 0, worker: rateLimits?.workerPerMinute ?? 0 },
+    clock: rateLimits?.clock,
+  });
+  registerRestRateLimits(app, limiter);
 
   await app.register(scrapeJobsRoutes, { manager });
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) => {
-        const worker = req.headers['x-worker-id'];
-        const workerId = typeof worker === 'string' && worker ? worker : undefined;
-        return createContextInner({ manager, caller: callerFor({ principal: OPEN_PRINCIPAL, requestId: req.id, workerId }) });
+      createContext: ({ req, res }) => {
+        let workerId: string | undefined;
+        try {
+          workerId = workerIdFromHeader(req.headers['x-worker-id']);
+        } catch (error) {
+          // Thrown here, a DomainError would be a 500: say it as the code the error map gives it.
+          const domain = toDomainError(error, 'read the request');
+          throw new TRPCError({ code: trpcCodeOf(domain.code), message: domain.message, cause: domain });
+        }
+        return createContextInner({
+          manager,
+          caller: callerFor({ principal: OPEN_PRINCIPAL, requestId: req.id, workerId }),
+          rateLimiter: limiter,
+          clientIp: req.ip,
+          setHeader: (name, value) => void res.header(name, value),
+        });
       },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error, path }, 'tRPC error');

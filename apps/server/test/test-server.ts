@@ -1,7 +1,7 @@
 import { createScrapeJobManager, type ScrapeJobManager } from '@scrape-jobs/api';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildApp, type AppOptions } from '../src/app.ts';
 
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -12,14 +12,26 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real Fastify server on a random loopback port, on a fresh migrated database. */
+/**
+ * A real Fastify server on a random loopback port, on a fresh migrated database. Rate limits
+ * are off unless `rateLimits` asks for them: every test here talks from one address, and a
+ * suite that creates hundreds of jobs is not a runaway client.
+ */
 export async function startTestServer(
   kind: DatabaseKind,
-  options: { clock?: () => Date; claimTimeoutMs?: number; bodyLimit?: number; random?: () => number } = {},
+  options: {
+    clock?: () => Date;
+    claimTimeoutMs?: number;
+    bodyLimit?: number;
+    random?: () => number;
+    rateLimits?: AppOptions['rateLimits'];
+    corsOrigins?: AppOptions['corsOrigins'];
+  } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(kind);
-  const manager = createScrapeJobManager({ db: database.db, ...options });
-  const app = await buildApp({ db: database.db, manager, bodyLimit: options.bodyLimit ?? 1024 * 1024, logLevel: 'silent' });
+  const { rateLimits, corsOrigins, bodyLimit, ...managerOptions } = options;
+  const manager = createScrapeJobManager({ db: database.db, ...managerOptions });
+  const app = await buildApp({ db: database.db, manager, bodyLimit: bodyLimit ?? 1024 * 1024, logLevel: 'silent', rateLimits, corsOrigins });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   return {

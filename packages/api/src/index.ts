@@ -1,10 +1,12 @@
 export { appRouter, createCaller, type AppRouter } from './root.ts';
-export { callerFor, OPEN_CALLER, type Caller } from './caller.ts';
+export { callerFor, OPEN_CALLER, workerIdFromHeader, type Caller } from './caller.ts';
 export { createContextInner, type AuthMode, type InnerContext } from './trpc.ts';
 export { createScrapeJobManager, DEFAULT_CLAIM_TIMEOUT_MS, type ScrapeJobManager, type Pagination } from './scrape-job-manager.ts';
 export { scrapeJobsRoutes } from './rest/scrape-jobs-routes.ts';
+export { registerRestRateLimits, type RouteRateLimit } from './rest/rate-limit-hook.ts';
+export * from './rate-limit/index.ts';
 export { startClaimSweeper, type ClaimSweeper } from './claim-sweeper.ts';
-export { httpStatusOf, toDomainError, toErrorEnvelope, type ErrorEnvelope } from './errors.ts';
+export { httpStatusOf, sanitizeDetails, sanitizeSentence, toDomainError, toErrorEnvelope, trpcCodeOf, type ErrorEnvelope } from './errors.ts';
 
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';

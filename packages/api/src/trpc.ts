@@ -5,8 +5,9 @@
 import { DomainError, validationError } from '@scrape-jobs/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { toDomainError, trpcCodeOf } from './errors.ts';
+import { sanitizeDetails, sanitizeSentence, toDomainError, trpcCodeOf } from './errors.ts';
 import { OPEN_CALLER, type Caller } from './caller.ts';
+import { enforceRateLimit, type RateLimitBucket, type RateLimiter } from './rate-limit/index.ts';
 import type { ScrapeJobManager } from './scrape-job-manager.ts';
 
 /**
@@ -19,12 +20,32 @@ export interface InnerContext {
   caller: Caller;
   /** `keys`: every request needs an API key; `open`: requests without one act as admin. */
   authMode: AuthMode;
+  /** Counts writes and worker calls; absent means unlimited (in-process callers, most tests). */
+  rateLimiter?: RateLimiter | undefined;
+  /** The client's address, whom a request without an API key counts against. */
+  clientIp?: string | undefined;
+  /** Sets a header on the HTTP response, when there is one (the RateLimit fields). */
+  setHeader?: ((name: string, value: string) => void) | undefined;
 }
 
 export type AuthMode = 'open' | 'keys';
 
-export function createContextInner(opts: { manager: ScrapeJobManager; caller?: Caller; authMode?: AuthMode }): InnerContext {
-  return { manager: opts.manager, caller: opts.caller ?? OPEN_CALLER, authMode: opts.authMode ?? 'open' };
+export function createContextInner(opts: {
+  manager: ScrapeJobManager;
+  caller?: Caller;
+  authMode?: AuthMode;
+  rateLimiter?: RateLimiter | undefined;
+  clientIp?: string | undefined;
+  setHeader?: ((name: string, value: string) => void) | undefined;
+}): InnerContext {
+  return {
+    manager: opts.manager,
+    caller: opts.caller ?? OPEN_CALLER,
+    authMode: opts.authMode ?? 'open',
+    rateLimiter: opts.rateLimiter,
+    clientIp: opts.clientIp,
+    setHeader: opts.setHeader,
+  };
 }
 
 const t = initTRPC.context<InnerContext>().create({
@@ -35,7 +56,11 @@ const t = initTRPC.context<InnerContext>().create({
    */
   errorFormatter({ shape, error }) {
     const domain = error.cause instanceof DomainError ? error.cause : undefined;
-    return { ...shape, data: { ...shape.data, stack: undefined, domainCode: domain?.code, details: domain?.details } };
+    return {
+      ...shape,
+      message: sanitizeSentence(shape.message),
+      data: { ...shape.data, stack: undefined, domainCode: domain?.code, details: domain ? sanitizeDetails(domain.details) : undefined },
+    };
   },
 });
 
@@ -58,3 +83,28 @@ const domainErrors = t.middleware(async ({ next, path }) => {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(domainErrors);
+
+/**
+ * Counts a procedure against a rate-limit bucket before its input is even parsed (a flood
+ * of bad input is limited too); `bucket` may choose from the raw input. A refusal is
+ * TOO_MANY_REQUESTS through `domainErrors`, with the RateLimit headers on the response.
+ */
+export function rateLimited(bucket: RateLimitBucket | ((rawInput: unknown) => RateLimitBucket)) {
+  return t.middleware(async ({ ctx, next, getRawInput }) => {
+    if (ctx.rateLimiter) {
+      enforceRateLimit({
+        limiter: ctx.rateLimiter,
+        bucket: typeof bucket === 'function' ? bucket(await getRawInput()) : bucket,
+        principal: ctx.caller.principal,
+        clientIp: ctx.clientIp,
+        setHeader: ctx.setHeader,
+      });
+    }
+    return next();
+  });
+}
+
+/** Writes by people and integrations (create, cancel, retry, management): the `writes` bucket. */
+export const writeProcedure = publicProcedure.use(rateLimited('writes'));
+/** The claim holder's calls (claim, heartbeat, pages, release): the `worker` bucket. */
+export const workerProcedure = publicProcedure.use(rateLimited('worker'));

@@ -43,6 +43,16 @@ function route(operation: string, handler: Handler) {
 
 const idOf = (request: FastifyRequest) => parseInput(jobIdSchema, (request.params as { id: string }).id);
 
+/** Rate-limit tags (rest/rate-limit-hook.ts); routes without one (the reads) are not limited. */
+const WRITES = { config: { rateLimit: 'writes' } } as const;
+const WORKER = { config: { rateLimit: 'worker' } } as const;
+/** A fenced update (claim token in the header or the body) is the worker's; any other update a write. */
+const updateBucket = (request: FastifyRequest) => {
+  const body = request.body as { claim_token?: unknown } | null | undefined;
+  const fenced = request.headers['x-claim-token'] !== undefined || (typeof body === 'object' && body !== null && body.claim_token !== undefined);
+  return fenced ? 'worker' : 'writes';
+};
+
 /** A JSON body that must be an object; an absent body counts as `{}`. */
 function objectBody(request: FastifyRequest): Record<string, unknown> {
   const body = request.body ?? {};
@@ -61,7 +71,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(jobs, { pagination });
   }));
 
-  app.post('/api/scrape-jobs', route('create scrape job', async (request) => {
+  app.post('/api/scrape-jobs', WRITES, route('create scrape job', async (request) => {
     const input = parseInput(createJobInputSchema, objectBody(request));
     const job = await manager.createJob(input, callerOf(request));
     return { status: 201, body: { success: true, data: createdView(job), message: 'Scrape job created successfully' } };
@@ -76,7 +86,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return job ? ok(job) : ok(null, { message: 'No pending jobs in queue' });
   }));
 
-  app.post('/api/scrape-jobs/next', route('claim a job', async (request) => {
+  app.post('/api/scrape-jobs/next', WORKER, route('claim a job', async (request) => {
     const body = objectBody(request);
     const header = request.headers['x-worker-id'];
     const input = parseInput(claimJobInputSchema, { ...body, worker_id: body.worker_id ?? (typeof header === 'string' ? header : undefined) });
@@ -91,7 +101,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(job);
   }));
 
-  app.put('/api/scrape-jobs/:id', route('update scrape job', async (request) => {
+  app.put('/api/scrape-jobs/:id', { config: { rateLimit: updateBucket } }, route('update scrape job', async (request) => {
     const id = idOf(request);
     const body = objectBody(request);
     const header = request.headers['x-claim-token'];
@@ -100,14 +110,14 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(updatedView(job), { message: 'Job updated successfully' });
   }));
 
-  app.delete('/api/scrape-jobs/:id', route('cancel scrape job', async (request) => {
+  app.delete('/api/scrape-jobs/:id', WRITES, route('cancel scrape job', async (request) => {
     const { reason } = request.query as { reason?: unknown };
     const input = parseInput(cancelJobInputSchema, { id: (request.params as { id: string }).id, reason });
     const job = await manager.cancelJob(input.id, input.reason, callerOf(request));
     return ok(cancelledView(job), { message: 'Job cancelled successfully' });
   }));
 
-  app.post('/api/scrape-jobs/:id/retry', route('retry scrape job', async (request) => {
+  app.post('/api/scrape-jobs/:id/retry', WRITES, route('retry scrape job', async (request) => {
     const input = parseInput(retryJobInputSchema, { ...objectBody(request), id: (request.params as { id: string }).id });
     const { job, message } = await manager.retryJob(input.id, { reason: input.reason, retriedBy: input.retried_by }, callerOf(request));
     return ok(job, { message });
@@ -117,7 +127,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(await manager.getJobHistory(idOf(request)));
   }));
 
-  app.post('/api/scrape-jobs/:id/heartbeat', route('record heartbeat', async (request) => {
+  app.post('/api/scrape-jobs/:id/heartbeat', WORKER, route('record heartbeat', async (request) => {
     const header = request.headers['x-claim-token'];
     const body = objectBody(request);
     const input = parseInput(heartbeatInputSchema, {
@@ -135,7 +145,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(pages, { pagination });
   }));
 
-  app.post('/api/scrape-jobs/:id/pages', route('store page results', async (request) => {
+  app.post('/api/scrape-jobs/:id/pages', WORKER, route('store page results', async (request) => {
     const header = request.headers['x-claim-token'];
     const body = objectBody(request);
     const input = parseInput(reportPagesInputSchema, {

@@ -13,7 +13,10 @@ import {
 } from '@scrape-jobs/domain';
 import { z } from 'zod';
 import { changeStream } from '../change-stream.ts';
-import { createTRPCRouter, publicProcedure } from '../trpc.ts';
+import { createTRPCRouter, publicProcedure, rateLimited, writeProcedure } from '../trpc.ts';
+
+/** A fenced update (it carries the claim token) is the worker's; any other update a write. */
+const updateBucket = (raw: unknown) => (raw && typeof raw === 'object' && 'claim_token' in raw && raw.claim_token !== undefined ? 'worker' : 'writes');
 import { cancelledView, createdView, updatedView } from '../views.ts';
 
 const onChangeInput = z
@@ -29,7 +32,7 @@ export const scrapeJobsRouter = createTRPCRouter({
     return { jobs, pagination };
   }),
 
-  create: publicProcedure.input(createJobInputSchema).mutation(async ({ ctx, input }) => {
+  create: writeProcedure.input(createJobInputSchema).mutation(async ({ ctx, input }) => {
     return createdView(await ctx.manager.createJob(input, ctx.caller));
   }),
 
@@ -39,15 +42,15 @@ export const scrapeJobsRouter = createTRPCRouter({
     return job;
   }),
 
-  update: publicProcedure.input(updateJobInputSchema).mutation(async ({ ctx, input: { id, ...fields } }) => {
+  update: publicProcedure.use(rateLimited(updateBucket)).input(updateJobInputSchema).mutation(async ({ ctx, input: { id, ...fields } }) => {
     return updatedView(await ctx.manager.updateJob(id, fields, ctx.caller));
   }),
 
-  cancel: publicProcedure.input(cancelJobInputSchema).mutation(async ({ ctx, input }) => {
+  cancel: writeProcedure.input(cancelJobInputSchema).mutation(async ({ ctx, input }) => {
     return cancelledView(await ctx.manager.cancelJob(input.id, input.reason, ctx.caller));
   }),
 
-  retry: publicProcedure.input(retryJobInputSchema).mutation(async ({ ctx, input }) => {
+  retry: writeProcedure.input(retryJobInputSchema).mutation(async ({ ctx, input }) => {
     const { job } = await ctx.manager.retryJob(input.id, { reason: input.reason, retriedBy: input.retried_by }, ctx.caller);
     return job;
   }),
