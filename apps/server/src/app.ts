@@ -35,6 +35,8 @@ export interface AppOptions {
   rateLimits?: { writesPerMinute?: number; workerPerMinute?: number; clock?: () => number } | undefined;
   /** Origins allowed cross-origin access to /api and /trpc; none when absent. */
   corsOrigins?: readonly string[] | undefined;
+  /** The built dashboard; apps/web/dist when absent. */
+  dashboardDir?: string | undefined;
 }
 
 /** The envelope for the transport's own refusals; `details` may quote a parser, so it is sanitised. */
@@ -44,7 +46,7 @@ const fail = (error: string, details?: string) => ({ success: false, error, ...(
  * The HTTP host: REST under /api, tRPC under /trpc, /healthz. No rules and no SQL here —
  * only wiring, and turning transport errors (bad JSON, huge bodies) into the envelope.
  */
-export async function buildApp({ db, manager, bodyLimit, logLevel, rateLimits, corsOrigins = [] }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, manager, bodyLimit, logLevel, rateLimits, corsOrigins = [], dashboardDir }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     bodyLimit,
@@ -169,6 +171,6 @@ export async function buildApp({ db, manager, bodyLimit, logLevel, rateLimits, c
     } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
   });
   // The web dashboard at / (only when apps/web has been built); see dashboard.ts.
-  await registerDashboard(app);
+  await registerDashboard(app, dashboardDir);
   return app;
 }

@@ -26,12 +26,13 @@ export async function startTestServer(
     random?: () => number;
     rateLimits?: AppOptions['rateLimits'];
     corsOrigins?: AppOptions['corsOrigins'];
+    dashboardDir?: AppOptions['dashboardDir'];
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(kind);
-  const { rateLimits, corsOrigins, bodyLimit, ...managerOptions } = options;
+  const { rateLimits, corsOrigins, dashboardDir, bodyLimit, ...managerOptions } = options;
   const manager = createScrapeJobManager({ db: database.db, ...managerOptions });
-  const app = await buildApp({ db: database.db, manager, bodyLimit: bodyLimit ?? 1024 * 1024, logLevel: 'silent', rateLimits, corsOrigins });
+  const app = await buildApp({ db: database.db, manager, bodyLimit: bodyLimit ?? 1024 * 1024, logLevel: 'silent', rateLimits, corsOrigins, dashboardDir });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   return {
