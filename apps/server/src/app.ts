@@ -4,7 +4,10 @@ import {
   callerOfRequest,
   createAccessService,
   createContextInner,
+  createRateLimiter,
   registerRestAuthentication,
+  registerRestRateLimits,
+  sanitizeSentence,
   scrapeJobsRoutes,
   toDomainError,
   trpcCodeOf,
@@ -19,7 +22,9 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { registerCors } from './cors.ts';
 import { registerDashboard } from './dashboard.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
   db: Database;
@@ -30,15 +35,25 @@ export interface AppOptions {
   authMode?: AuthMode;
   /** Default: one on `db`. */
   access?: AccessService;
+  /**
+   * Requests per minute per API key (or client address) in each bucket; 0 or absent turns a
+   * bucket off. main.ts passes the environment's (on by default); test servers pass none.
+   */
+  rateLimits?: { writesPerMinute?: number; workerPerMinute?: number; clock?: () => number } | undefined;
+  /** Origins allowed cross-origin access to /api and /trpc; none when absent. */
+  corsOrigins?: readonly string[] | undefined;
+  /** The built dashboard; apps/web/dist when absent. */
+  dashboardDir?: string | undefined;
 }
 
-const fail = (error: string, details?: unknown) => ({ success: false, error, ...(details === undefined ? {} : { details }) });
+/** The envelope for the transport's own refusals; `details` may quote a parser, so it is sanitised. */
+const fail = (error: string, details?: string) => ({ success: false, error, ...(details === undefined ? {} : { details: sanitizeSentence(details) }) });
 
 /**
  * The HTTP host: REST under /api, tRPC under /trpc, /healthz. No rules and no SQL here —
  * only wiring, and turning transport errors (bad JSON, huge bodies) into the envelope.
  */
-export async function buildApp({ db, manager, bodyLimit, logLevel, authMode = 'open', access = createAccessService({ db }) }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, manager, bodyLimit, logLevel, authMode = 'open', access = createAccessService({ db }), rateLimits, corsOrigins = [], dashboardDir }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     bodyLimit,
@@ -123,11 +138,19 @@ export async function buildApp({ db, manager, bodyLimit, logLevel, authMode = 'o
       await db.ping();
       return { status: 'ok', database: db.kind };
     } catch (error) {
-      return reply.code(503).send({ status: 'unavailable', database: db.kind, error: (error as Error).message });
+      return reply.code(503).send({ status: 'unavailable', database: db.kind, error: sanitizeSentence((error as Error).message) });
     }
   });
 
+  registerSecurityHeaders(app);
+  registerCors(app, corsOrigins);
+  const limiter = createRateLimiter({
+    limits: { writes: rateLimits?.writesPerMinute ?? 0, worker: rateLimits?.workerPerMinute ?? 0 },
+    clock: rateLimits?.clock,
+  });
   registerRestAuthentication(app, { access, mode: authMode });
+  registerRestRateLimits(app, limiter);
+
   await app.register(scrapeJobsRoutes, { manager });
   await app.register(accessRoutes, { access });
   await app.register(fastifyTRPCPlugin, {
@@ -136,11 +159,20 @@ export async function buildApp({ db, manager, bodyLimit, logLevel, authMode = 'o
       router: appRouter,
       // The key comes in the Authorization header, or for an SSE subscription from a browser
       // (EventSource cannot send headers) in httpSubscriptionLink's connectionParams.token.
-      createContext: async ({ req, info }) => {
+      createContext: async ({ req, res, info }) => {
         try {
           const caller = await callerOfRequest(access, authMode, req, info.connectionParams);
-          return createContextInner({ manager, access, caller, authMode });
+          return createContextInner({
+            manager,
+            access,
+            caller,
+            authMode,
+            rateLimiter: limiter,
+            clientIp: req.ip,
+            setHeader: (name, value) => void res.header(name, value),
+          });
         } catch (error) {
+          // Thrown here, a DomainError would be a 500: say it as the code the error map gives it.
           const domain = toDomainError(error, 'authenticate the request');
           throw new TRPCError({ code: trpcCodeOf(domain.code), message: domain.message, cause: domain });
         }
@@ -151,6 +183,6 @@ export async function buildApp({ db, manager, bodyLimit, logLevel, authMode = 'o
     } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
   });
   // The web dashboard at / (only when apps/web has been built); see dashboard.ts.
-  await registerDashboard(app);
+  await registerDashboard(app, dashboardDir);
   return app;
 }

@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 /** From apps/server/src (tests) and apps/server/dist (the bundle) alike. */
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-const isApiPath = (path: string) => /^\/(api|trpc)(\/|$)/.test(path) || path === '/healthz';
+/** The API's paths, which never answer the dashboard. */
+export const isApiPath = (path: string) => /^\/(api|trpc)(\/|$)/.test(path) || path === '/healthz';
 
 export async function registerDashboard(app: FastifyInstance, root: string = DEFAULT_DASHBOARD_DIR): Promise<void> {
   if (!existsSync(join(root, 'index.html'))) {

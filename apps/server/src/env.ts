@@ -23,7 +23,40 @@ const envSchema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   /** Largest request body. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Writes (create, update, cancel, retry, management) per API key — or per client address
+   * without one — per minute; 0 turns the limit off. 300 is five a second, far above what a
+   * person or a script that waits for answers sends, low enough to stop a runaway loop.
+   */
+  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  /**
+   * Worker calls (claim, heartbeat, pages, release, fenced update) per key or address per
+   * minute; 0 turns it off. A worker sends about two calls every 2 s per running job, so 6000
+   * covers one key's workers running some 50 jobs at once, plus idle polling.
+   */
+  RATE_LIMIT_WORKER_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(6000),
+  /** Comma-separated origins (`https://ops.example.com`) allowed to call the API from a browser; none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const origins = (value ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+      for (const origin of origins) {
+        if (!isExactOrigin(origin)) ctx.addIssue({ code: 'custom', message: `${origin.slice(0, 200)} is not an origin (scheme://host[:port], no path)` });
+      }
+      return origins;
+    }),
 });
+
+function isExactOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+  } catch {
+    return false;
+  }
+}
+
 
 export type ServerEnv = Omit<z.output<typeof envSchema>, 'AUTH_MODE'> & { AUTH_MODE: 'keys' | 'open' };
 

@@ -9,7 +9,15 @@ async function main(): Promise<void> {
   const env = parseEnv();
   const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   const manager = createScrapeJobManager({ db, claimTimeoutMs: env.CLAIM_TIMEOUT_MS, checkTarget: createTargetPolicy(env.CRAWL_ALLOW_HOSTS) });
-  const app = await buildApp({ db, manager, bodyLimit: env.BODY_LIMIT_BYTES, logLevel: env.LOG_LEVEL, authMode: env.AUTH_MODE });
+  const app = await buildApp({
+    db,
+    manager,
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    logLevel: env.LOG_LEVEL,
+    rateLimits: { writesPerMinute: env.RATE_LIMIT_WRITES_PER_MINUTE, workerPerMinute: env.RATE_LIMIT_WORKER_PER_MINUTE },
+    corsOrigins: env.CORS_ORIGINS,
+    authMode: env.AUTH_MODE,
+  });
   const sweeper = startClaimSweeper(manager, {
     intervalMs: env.SWEEP_INTERVAL_MS,
     onRelease: (count) => app.log.warn({ count }, 'released expired claims'),

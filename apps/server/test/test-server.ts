@@ -2,7 +2,7 @@ import { createAccessService, createScrapeJobManager, OPEN_CALLER, type AccessSe
 import type { Role } from '@scrape-jobs/domain';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.ts';
+import { buildApp, type AppOptions } from '../src/app.ts';
 
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -14,16 +14,29 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real Fastify server on a random loopback port, on a fresh migrated database. */
+/**
+ * A real Fastify server on a random loopback port, on a fresh migrated database. Rate limits
+ * are off unless `rateLimits` asks for them: every test here talks from one address, and a
+ * suite that creates hundreds of jobs is not a runaway client.
+ */
 export async function startTestServer(
   kind: DatabaseKind,
-  options: { clock?: () => Date; claimTimeoutMs?: number; bodyLimit?: number; random?: () => number; authMode?: AuthMode } = {},
+  options: {
+    clock?: () => Date;
+    claimTimeoutMs?: number;
+    bodyLimit?: number;
+    random?: () => number;
+    authMode?: AuthMode;
+    rateLimits?: AppOptions['rateLimits'];
+    corsOrigins?: AppOptions['corsOrigins'];
+    dashboardDir?: AppOptions['dashboardDir'];
+  } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(kind);
-  const { authMode = 'open', bodyLimit = 1024 * 1024, ...managerOptions } = options;
+  const { authMode = 'open', bodyLimit = 1024 * 1024, rateLimits, corsOrigins, dashboardDir, ...managerOptions } = options;
   const manager = createScrapeJobManager({ db: database.db, ...managerOptions });
   const access = createAccessService({ db: database.db, ...(options.clock ? { clock: options.clock } : {}) });
-  const app = await buildApp({ db: database.db, manager, access, bodyLimit, logLevel: 'silent', authMode });
+  const app = await buildApp({ db: database.db, manager, access, bodyLimit, logLevel: 'silent', authMode, rateLimits, corsOrigins, dashboardDir });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   return {

@@ -1,4 +1,4 @@
-import { OPEN_PRINCIPAL, type Principal } from '@scrape-jobs/domain';
+import { DomainError, OPEN_PRINCIPAL, workerIdSchema, type Principal } from '@scrape-jobs/domain';
 
 /**
  * Who is asking, for every service method: the principal decides what is allowed and which
@@ -22,3 +22,14 @@ export function callerFor(opts: { principal: Principal; requestId?: string | nul
 
 /** In-process use without a request (tests, scripts): open access. */
 export const OPEN_CALLER: Caller = callerFor({ principal: OPEN_PRINCIPAL });
+
+/**
+ * The `X-Worker-ID` header, checked like a body's `worker_id` (it ends up in the history as
+ * `worker:<id>`): absent or empty is no worker; anything else malformed is refused.
+ */
+export function workerIdFromHeader(header: string | string[] | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  const parsed = workerIdSchema.safeParse(header);
+  if (!parsed.success) throw new DomainError('VALIDATION', `Invalid X-Worker-ID header: ${parsed.error.issues[0]?.message ?? 'must be one worker id'}`);
+  return parsed.data;
+}

@@ -1,4 +1,4 @@
-import { DomainError, type DomainErrorCode } from '@scrape-jobs/domain';
+import { DomainError, sanitizeErrorMessage, type DomainErrorCode } from '@scrape-jobs/domain';
 import { asInvalidText, asUnavailable } from '@scrape-jobs/db';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 
@@ -36,7 +36,7 @@ export function toDomainError(error: unknown, operation: string): DomainError {
   const invalidText = asInvalidText(error);
   if (invalidText) return invalidText;
   const cause = error instanceof Error ? error.message : String(error);
-  return new DomainError('INTERNAL', `Failed to ${operation}`, cause.replace(/\s+/g, ' ').slice(0, 300));
+  return new DomainError('INTERNAL', `Failed to ${operation}`, sanitizeErrorMessage(cause.replace(/\s+/g, ' '), MAX_DETAIL));
 }
 
 /** The contract's failure envelope. */
@@ -47,9 +47,26 @@ export interface ErrorEnvelope {
   retry?: boolean;
 }
 
+/** The longest sentence and the longest text in details that leave the server. */
+const MAX_SENTENCE = 500;
+const MAX_DETAIL = 300;
+
+/**
+ * Every string in an error's details, sanitised (control characters out, URL credentials
+ * redacted, capped): details may carry a database's or a worker's words.
+ */
+export function sanitizeDetails(details: unknown, depth = 0): unknown {
+  if (typeof details === 'string') return sanitizeErrorMessage(details, MAX_DETAIL);
+  if (depth > 4 || details === null || typeof details !== 'object') return details;
+  if (Array.isArray(details)) return details.slice(0, 50).map((item) => sanitizeDetails(item, depth + 1));
+  return Object.fromEntries(Object.entries(details).map(([key, value]) => [key, sanitizeDetails(value, depth + 1)]));
+}
+
+export const sanitizeSentence = (message: string) => sanitizeErrorMessage(message, MAX_SENTENCE);
+
 export function toErrorEnvelope(error: DomainError): ErrorEnvelope {
-  const envelope: ErrorEnvelope = { success: false, error: error.message };
-  if (error.details !== undefined) envelope.details = error.details;
+  const envelope: ErrorEnvelope = { success: false, error: sanitizeSentence(error.message) };
+  if (error.details !== undefined) envelope.details = sanitizeDetails(error.details);
   if (ERROR_MAP[error.code].retry) envelope.retry = true;
   return envelope;
 }

@@ -5,9 +5,10 @@
 import { assertCan, DomainError, validationError, type Permission } from '@scrape-jobs/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { toDomainError, trpcCodeOf } from './errors.ts';
+import { sanitizeDetails, sanitizeSentence, toDomainError, trpcCodeOf } from './errors.ts';
 import { createAccessService, type AccessService } from './access-service.ts';
 import { OPEN_CALLER, type Caller } from './caller.ts';
+import { enforceRateLimit, type RateLimitBucket, type RateLimiter } from './rate-limit/index.ts';
 import type { ScrapeJobManager } from './scrape-job-manager.ts';
 
 /**
@@ -22,16 +23,33 @@ export interface InnerContext {
   caller: Caller;
   /** `keys`: every request needs an API key; `open`: requests without one act as admin. */
   authMode: AuthMode;
+  /** Counts writes and worker calls; absent means unlimited (in-process callers, most tests). */
+  rateLimiter?: RateLimiter | undefined;
+  /** The client's address, whom a request without an API key counts against. */
+  clientIp?: string | undefined;
+  /** Sets a header on the HTTP response, when there is one (the RateLimit fields). */
+  setHeader?: ((name: string, value: string) => void) | undefined;
 }
 
 export type AuthMode = 'open' | 'keys';
 
-export function createContextInner(opts: { manager: ScrapeJobManager; access?: AccessService; caller?: Caller; authMode?: AuthMode }): InnerContext {
+export function createContextInner(opts: {
+  manager: ScrapeJobManager;
+  access?: AccessService;
+  caller?: Caller;
+  authMode?: AuthMode;
+  rateLimiter?: RateLimiter | undefined;
+  clientIp?: string | undefined;
+  setHeader?: ((name: string, value: string) => void) | undefined;
+}): InnerContext {
   return {
     manager: opts.manager,
     access: opts.access ?? createAccessService({ db: opts.manager.db }),
     caller: opts.caller ?? OPEN_CALLER,
     authMode: opts.authMode ?? 'open',
+    rateLimiter: opts.rateLimiter,
+    clientIp: opts.clientIp,
+    setHeader: opts.setHeader,
   };
 }
 
@@ -43,7 +61,11 @@ const t = initTRPC.context<InnerContext>().create({
    */
   errorFormatter({ shape, error }) {
     const domain = error.cause instanceof DomainError ? error.cause : undefined;
-    return { ...shape, data: { ...shape.data, stack: undefined, domainCode: domain?.code, details: domain?.details } };
+    return {
+      ...shape,
+      message: sanitizeSentence(shape.message),
+      data: { ...shape.data, stack: undefined, domainCode: domain?.code, details: domain ? sanitizeDetails(domain.details) : undefined },
+    };
   },
 });
 
@@ -68,6 +90,26 @@ export const createCallerFactory = t.createCallerFactory;
 /** Any authenticated caller (createContext has already refused a missing or invalid key). */
 export const publicProcedure = t.procedure.use(domainErrors);
 
+/**
+ * Counts a procedure against a rate-limit bucket before its input is even parsed (a flood
+ * of bad input is limited too); `bucket` may choose from the raw input. A refusal is
+ * TOO_MANY_REQUESTS through `domainErrors`, with the RateLimit headers on the response.
+ */
+export function rateLimited(bucket: RateLimitBucket | ((rawInput: unknown) => RateLimitBucket)) {
+  return t.middleware(async ({ ctx, next, getRawInput }) => {
+    if (ctx.rateLimiter) {
+      enforceRateLimit({
+        limiter: ctx.rateLimiter,
+        bucket: typeof bucket === 'function' ? bucket(await getRawInput()) : bucket,
+        principal: ctx.caller.principal,
+        clientIp: ctx.clientIp,
+        setHeader: ctx.setHeader,
+      });
+    }
+    return next();
+  });
+}
+
 /** A procedure base whose callers need `permission` (403 FORBIDDEN otherwise), checked before the input. */
 const requiring = (permission: Permission) =>
   publicProcedure.use(({ ctx, next }) => {
@@ -77,20 +119,25 @@ const requiring = (permission: Permission) =>
 
 /** list, get, stats, history, results, the change feed. */
 export const readProcedure = requiring('jobs:read');
-/** create, cancel, retry. */
-export const writeProcedure = requiring('jobs:write');
-/** The queue: peek, claim, heartbeat, report pages, release. */
-export const workerProcedure = requiring('queue:work');
-/** API keys and the audit trail. */
+/** create, cancel, retry: the `writes` bucket. */
+export const writeProcedure = requiring('jobs:write').use(rateLimited('writes'));
+/** The queue's read (peek): not rate limited. */
+export const queueReadProcedure = requiring('queue:work');
+/** The queue's writes: claim, heartbeat, report pages, release: the `worker` bucket. */
+export const workerProcedure = queueReadProcedure.use(rateLimited('worker'));
+/** API keys and the audit trail (its writes add `rateLimited('writes')`). */
 export const adminProcedure = requiring('keys:manage');
 
+const hasClaimToken = (raw: unknown) => typeof raw === 'object' && raw !== null && (raw as { claim_token?: unknown }).claim_token !== undefined;
+
 /**
- * `scrapeJobs.update`: a write fenced by a claim token is the worker's (queue:work); without
- * one it is an operator's edit (jobs:write). So a worker key cannot touch a job it does not hold.
+ * `scrapeJobs.update`: a write fenced by a claim token is the worker's (queue:work, `worker`
+ * bucket); without one it is an operator's edit (jobs:write, `writes`). So a worker key
+ * cannot touch a job it does not hold.
  */
-export const jobUpdateProcedure = publicProcedure.use(async ({ ctx, getRawInput, next }) => {
-  const raw = await getRawInput();
-  const fenced = typeof raw === 'object' && raw !== null && (raw as { claim_token?: unknown }).claim_token !== undefined;
-  assertCan(ctx.caller.principal, fenced ? 'queue:work' : 'jobs:write');
-  return next();
-});
+export const jobUpdateProcedure = publicProcedure
+  .use(async ({ ctx, getRawInput, next }) => {
+    assertCan(ctx.caller.principal, hasClaimToken(await getRawInput()) ? 'queue:work' : 'jobs:write');
+    return next();
+  })
+  .use(rateLimited((raw) => (hasClaimToken(raw) ? 'worker' : 'writes')));

@@ -21,7 +21,7 @@ export function sqlState(error: unknown): string | undefined {
 
 export const isUniqueViolation = (error: unknown) => sqlState(error) === '23505' || /unique constraint/i.test(String((error as Error)?.message));
 
-const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|Can't reach database|connection is closed|the database system is (starting up|shutting down)|Client has encountered a connection error|timeout exceeded when trying to connect/i;
+const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|Can't reach database|connection is closed|the database system is (starting up|shutting down)|Client has encountered a connection error|timeout exceeded when trying to connect|PGlite is closed|Cannot use a pool after calling end/i;
 
 /** Turns a database outage into a clean 503 instead of a 500 with driver text. */
 export function asUnavailable(error: unknown): DomainError | undefined {

@@ -1,12 +1,21 @@
 import type { z } from 'zod';
 import { DomainError } from './errors.ts';
+import { sanitizeErrorMessage } from './schemas/inputs.ts';
+
+/** Issues listed in the details at most: a huge bad array must not make a huge answer. */
+const MAX_ISSUES = 20;
+/** A sentence that quotes the input (an unknown status, say) quotes at most this much. */
+const MAX_SENTENCE = 300;
 
 /**
  * Turns a zod failure into the contract's error: the first issue's sentence as the message
- * (e.g. "Priority must be between 1 and 10"), every issue with its path as details.
+ * (e.g. "Priority must be between 1 and 10"), the issues with their paths as details — sanitised
+ * and capped, since they may quote the input.
  */
 export function validationError(error: z.ZodError): DomainError {
-  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const issues = error.issues
+    .slice(0, MAX_ISSUES)
+    .map((issue) => ({ path: sanitizeErrorMessage(issue.path.join('.'), MAX_SENTENCE), message: sanitizeErrorMessage(issue.message, MAX_SENTENCE) }));
   return new DomainError('VALIDATION', issues[0]?.message ?? 'Invalid input', issues);
 }
 

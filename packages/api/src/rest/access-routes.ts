@@ -2,7 +2,7 @@ import { createApiKeyInputSchema, DomainError, listApiKeysInputSchema, listAudit
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessService } from '../access-service.ts';
 import { callerOf } from './request-caller.ts';
-import { ok, route } from './route.ts';
+import { ok, route, WRITES } from './route.ts';
 
 export interface AccessRoutesOptions {
   access: AccessService;
@@ -20,12 +20,12 @@ export async function accessRoutes(app: FastifyInstance, { access }: AccessRoute
     return ok(await access.listKeys(parseInput(listApiKeysInputSchema, request.query ?? {}), callerOf(request)));
   }));
 
-  app.post('/api/keys', route('create API key', 'keys:manage', async (request) => {
+  app.post('/api/keys', WRITES, route('create API key', 'keys:manage', async (request) => {
     const key = await access.createKey(parseInput(createApiKeyInputSchema, objectBody(request)), callerOf(request));
     return { status: 201, body: { success: true, data: key, message: 'API key created; the key is shown only this once' } };
   }));
 
-  app.delete('/api/keys/:id', route('revoke API key', 'keys:manage', async (request) => {
+  app.delete('/api/keys/:id', WRITES, route('revoke API key', 'keys:manage', async (request) => {
     const { id } = parseInput(revokeApiKeyInputSchema, { id: (request.params as { id: string }).id });
     return ok(await access.revokeKey(id, callerOf(request)), { message: 'API key revoked' });
   }));

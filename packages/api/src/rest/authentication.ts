@@ -1,15 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessService } from '../access-service.ts';
 import { authenticate } from '../auth/authenticate.ts';
-import { callerFor, type Caller } from '../caller.ts';
+import { callerFor, workerIdFromHeader, type Caller } from '../caller.ts';
 import { httpStatusOf, toDomainError, toErrorEnvelope } from '../errors.ts';
 import type { AuthMode } from '../trpc.ts';
-
-/** The worker's id from `X-Worker-ID`, for the history's actor. */
-export function workerIdOf(headers: FastifyRequest['headers']): string | undefined {
-  const worker = headers['x-worker-id'];
-  return typeof worker === 'string' && worker ? worker.slice(0, 200) : undefined;
-}
 
 /** The caller of any request (REST or tRPC): authenticates, then names the actor. */
 export async function callerOfRequest(
@@ -19,7 +13,7 @@ export async function callerOfRequest(
   connectionParams?: Record<string, unknown> | null,
 ): Promise<Caller> {
   const principal = await authenticate(access, mode, { authorization: request.headers.authorization, token: connectionParams?.token });
-  return callerFor({ principal, requestId: request.id, workerId: workerIdOf(request.headers) });
+  return callerFor({ principal, requestId: request.id, workerId: workerIdFromHeader(request.headers['x-worker-id']) });
 }
 
 /**

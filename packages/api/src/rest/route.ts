@@ -28,3 +28,7 @@ export function route(operation: string, permission: RoutePermission, handler: H
     }
   };
 }
+
+/** Rate-limit tags (rest/rate-limit-hook.ts) for a route's options; routes without one (the reads) are not limited. */
+export const WRITES = { config: { rateLimit: 'writes' } } as const;
+export const WORKER = { config: { rateLimit: 'worker' } } as const;

@@ -16,22 +16,23 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ScrapeJobManager } from '../scrape-job-manager.ts';
 import { callerOf } from './request-caller.ts';
-import { ok, route } from './route.ts';
+import { ok, route, WORKER, WRITES } from './route.ts';
 import { cancelledView, createdView, updatedView } from '../views.ts';
 
 export interface RestRoutesOptions {
   manager: ScrapeJobManager;
 }
 
-
 const idOf = (request: FastifyRequest) => parseInput(jobIdSchema, (request.params as { id: string }).id);
 
 /** PUT with a claim token (body or X-Claim-Token) is the claim holder's write; without one an operator's edit. */
-const updatePermission = (request: FastifyRequest) => {
+const isFenced = (request: FastifyRequest) => {
   const body = request.body as { claim_token?: unknown } | null | undefined;
-  const fenced = (typeof body === 'object' && body !== null && body.claim_token !== undefined) || request.headers['x-claim-token'] !== undefined;
-  return fenced ? 'queue:work' : 'jobs:write';
+  return (typeof body === 'object' && body !== null && body.claim_token !== undefined) || request.headers['x-claim-token'] !== undefined;
 };
+const updatePermission = (request: FastifyRequest) => (isFenced(request) ? 'queue:work' : 'jobs:write');
+/** PUT's rate-limit bucket follows its permission: fenced writes are the worker's. */
+const UPDATE = { config: { rateLimit: (request: FastifyRequest) => (isFenced(request) ? 'worker' : 'writes') } } as const;
 
 /** A JSON body that must be an object; an absent body counts as `{}`. */
 function objectBody(request: FastifyRequest): Record<string, unknown> {
@@ -51,7 +52,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(jobs, { pagination });
   }));
 
-  app.post('/api/scrape-jobs', route('create scrape job', 'jobs:write', async (request) => {
+  app.post('/api/scrape-jobs', WRITES, route('create scrape job', 'jobs:write', async (request) => {
     const input = parseInput(createJobInputSchema, objectBody(request));
     const job = await manager.createJob(input, callerOf(request));
     return { status: 201, body: { success: true, data: createdView(job), message: 'Scrape job created successfully' } };
@@ -66,7 +67,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return job ? ok(job) : ok(null, { message: 'No pending jobs in queue' });
   }));
 
-  app.post('/api/scrape-jobs/next', route('claim a job', 'queue:work', async (request) => {
+  app.post('/api/scrape-jobs/next', WORKER, route('claim a job', 'queue:work', async (request) => {
     const body = objectBody(request);
     const header = request.headers['x-worker-id'];
     const input = parseInput(claimJobInputSchema, { ...body, worker_id: body.worker_id ?? (typeof header === 'string' ? header : undefined) });
@@ -81,7 +82,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(job);
   }));
 
-  app.put('/api/scrape-jobs/:id', route('update scrape job', updatePermission, async (request) => {
+  app.put('/api/scrape-jobs/:id', UPDATE, route('update scrape job', updatePermission, async (request) => {
     const id = idOf(request);
     const body = objectBody(request);
     const header = request.headers['x-claim-token'];
@@ -90,14 +91,14 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(updatedView(job), { message: 'Job updated successfully' });
   }));
 
-  app.delete('/api/scrape-jobs/:id', route('cancel scrape job', 'jobs:write', async (request) => {
+  app.delete('/api/scrape-jobs/:id', WRITES, route('cancel scrape job', 'jobs:write', async (request) => {
     const { reason } = request.query as { reason?: unknown };
     const input = parseInput(cancelJobInputSchema, { id: (request.params as { id: string }).id, reason });
     const job = await manager.cancelJob(input.id, input.reason, callerOf(request));
     return ok(cancelledView(job), { message: 'Job cancelled successfully' });
   }));
 
-  app.post('/api/scrape-jobs/:id/retry', route('retry scrape job', 'jobs:write', async (request) => {
+  app.post('/api/scrape-jobs/:id/retry', WRITES, route('retry scrape job', 'jobs:write', async (request) => {
     const input = parseInput(retryJobInputSchema, { ...objectBody(request), id: (request.params as { id: string }).id });
     const { job, message } = await manager.retryJob(input.id, { reason: input.reason, retriedBy: input.retried_by }, callerOf(request));
     return ok(job, { message });
@@ -107,7 +108,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(await manager.getJobHistory(idOf(request), callerOf(request)));
   }));
 
-  app.post('/api/scrape-jobs/:id/heartbeat', route('record heartbeat', 'queue:work', async (request) => {
+  app.post('/api/scrape-jobs/:id/heartbeat', WORKER, route('record heartbeat', 'queue:work', async (request) => {
     const header = request.headers['x-claim-token'];
     const body = objectBody(request);
     const input = parseInput(heartbeatInputSchema, {
@@ -125,7 +126,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     return ok(pages, { pagination });
   }));
 
-  app.post('/api/scrape-jobs/:id/pages', route('store page results', 'queue:work', async (request) => {
+  app.post('/api/scrape-jobs/:id/pages', WORKER, route('store page results', 'queue:work', async (request) => {
     const header = request.headers['x-claim-token'];
     const body = objectBody(request);
     const input = parseInput(reportPagesInputSchema, {

@@ -1,5 +1,5 @@
 import { createApiKeyInputSchema, listApiKeysInputSchema, revokeApiKeyInputSchema } from '@scrape-jobs/domain';
-import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+import { adminProcedure, createTRPCRouter, rateLimited } from '../trpc.ts';
 
 export const apiKeysRouter = createTRPCRouter({
   list: adminProcedure.input(listApiKeysInputSchema.optional()).query(({ ctx, input }) =>
@@ -7,7 +7,7 @@ export const apiKeysRouter = createTRPCRouter({
   ),
 
   /** The answer's `key` is the secret: shown this once, never stored. */
-  create: adminProcedure.input(createApiKeyInputSchema).mutation(({ ctx, input }) => ctx.access.createKey(input, ctx.caller)),
+  create: adminProcedure.use(rateLimited('writes')).input(createApiKeyInputSchema).mutation(({ ctx, input }) => ctx.access.createKey(input, ctx.caller)),
 
-  revoke: adminProcedure.input(revokeApiKeyInputSchema).mutation(({ ctx, input }) => ctx.access.revokeKey(input.id, ctx.caller)),
+  revoke: adminProcedure.use(rateLimited('writes')).input(revokeApiKeyInputSchema).mutation(({ ctx, input }) => ctx.access.revokeKey(input.id, ctx.caller)),
 });

@@ -1,9 +1,9 @@
 import { claimJobInputSchema, DomainError, heartbeatInputSchema, JOB_TYPES, releaseClaimInputSchema, reportPagesInputSchema } from '@scrape-jobs/domain';
 import { z } from 'zod';
-import { createTRPCRouter, workerProcedure } from '../trpc.ts';
+import { createTRPCRouter, queueReadProcedure, workerProcedure } from '../trpc.ts';
 
 export const queueRouter = createTRPCRouter({
-  peek: workerProcedure
+  peek: queueReadProcedure
     .input(z.strictObject({ job_types: z.array(z.enum(JOB_TYPES)).min(1).optional() }).optional())
     .query(({ ctx, input }) => ctx.manager.peekNextJob(input?.job_types, ctx.caller)),
 

@@ -50,19 +50,24 @@ const maxRetriesSchema = z
 const timestampSchema = (field: string) =>
   z.iso.datetime({ offset: true, error: `Invalid ${field}: must be an ISO-8601 timestamp` });
 
-/** A sanitised error message: control characters out, credentials in URLs redacted, capped. */
-export function sanitizeErrorMessage(message: string): string {
+/**
+ * A sanitised error message: control characters (C0 but tab and newline, DEL, C1) and
+ * bidirectional overrides out, credentials in URLs redacted (the user-info part, and
+ * secret-looking query parameters), capped at `maxLength` characters.
+ */
+export function sanitizeErrorMessage(message: string, maxLength = 2000): string {
   return message
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi, '$1[redacted]@')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, '$1[redacted]@')
+    .replace(/([?&](?:password|passwd|pwd|token|access_token|api_key|apikey|key|secret|signature|sig)=)[^&\s#]*/gi, '$1[redacted]')
     .trim()
-    .slice(0, 2000);
+    .slice(0, maxLength);
 }
 
 const errorMessageSchema = z
   .string({ error: 'error_message must be a string or null' })
   .max(10_000, { error: 'error_message must be at most 10000 characters' })
-  .transform(sanitizeErrorMessage)
+  .transform((message) => sanitizeErrorMessage(message))
   .nullable();
 
 const unknownKeys = (what: string) => (issue: { code: string; keys?: string[] }) =>
@@ -129,7 +134,11 @@ export const retryJobInputSchema = z.strictObject(
   {
     id: jobIdSchema,
     reason: z.string({ error: 'reason must be a string' }).max(500, { error: 'reason must be at most 500 characters' }).optional(),
-    retried_by: z.string({ error: 'retried_by must be a string' }).max(200, { error: 'retried_by must be at most 200 characters' }).optional(),
+    retried_by: z
+      .string({ error: 'retried_by must be a string' })
+      .max(200, { error: 'retried_by must be at most 200 characters' })
+      .transform((name) => sanitizeErrorMessage(name))
+      .optional(),
   },
   { error: unknownKeys('field') },
 );
@@ -188,7 +197,8 @@ export const listJobsInputSchema = z.strictObject(
 export type ListJobsInput = z.input<typeof listJobsInputSchema>;
 export type ListJobs = z.output<typeof listJobsInputSchema>;
 
-const workerIdSchema = z
+/** A worker's name (`worker_id`, `X-Worker-ID`): it goes into the history as `worker:<id>`. */
+export const workerIdSchema = z
   .string({ error: 'worker_id must be a string' })
   .trim()
   .min(1, { error: 'worker_id must not be empty' })
