@@ -81,7 +81,7 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     const header = request.headers['x-worker-id'];
     const input = parseInput(claimJobInputSchema, { ...body, worker_id: body.worker_id ?? (typeof header === 'string' ? header : undefined) });
     if (!input.worker_id) throw new DomainError('VALIDATION', 'worker_id is required (body worker_id or the X-Worker-ID header)');
-    const job = await manager.claimNextJob({ workerId: input.worker_id, jobTypes: input.job_types });
+    const job = await manager.claimNextJob({ workerId: input.worker_id, jobTypes: input.job_types }, callerOf(request));
     return job ? ok(job, { message: 'Job claimed successfully' }) : ok(null, { message: 'No pending jobs to claim' });
   }));
 

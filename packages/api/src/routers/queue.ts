@@ -11,7 +11,7 @@ export const queueRouter = createTRPCRouter({
   claim: publicProcedure.input(claimJobInputSchema.optional()).mutation(({ ctx, input }) => {
     const workerId = input?.worker_id ?? ctx.caller.workerId;
     if (!workerId) throw new DomainError('VALIDATION', 'worker_id is required (body worker_id or the X-Worker-ID header)');
-    return ctx.manager.claimNextJob({ workerId, jobTypes: input?.job_types });
+    return ctx.manager.claimNextJob({ workerId, jobTypes: input?.job_types }, ctx.caller);
   }),
 
   /** Extends the claim and merges progress stats; CONFLICT once the claim is lost (e.g. cancelled). */
@@ -27,7 +27,7 @@ export const queueRouter = createTRPCRouter({
 
   /** Hands a held claim back: the job returns to pending at once (a worker shutting down). */
   release: publicProcedure.input(releaseClaimInputSchema).mutation(async ({ ctx, input }) => {
-    const job = await ctx.manager.releaseClaim({ id: input.id, claimToken: input.claim_token, reason: input.reason });
+    const job = await ctx.manager.releaseClaim({ id: input.id, claimToken: input.claim_token, reason: input.reason }, ctx.caller);
     return { id: job.id, status: job.status, updated_at: job.updated_at };
   }),
 });
