@@ -62,6 +62,6 @@ export async function api(
 export async function snapshot(server: TestServer): Promise<unknown> {
   const prisma = server.database.db.prisma;
   const jobs = await prisma.$queryRaw`SELECT * FROM scrape_jobs ORDER BY id`;
-  const history = await prisma.$queryRaw`SELECT id, job_id, from_status, to_status, actor, reason, at FROM job_history ORDER BY id`;
+  const history = await prisma.$queryRaw`SELECT id, job_id, action, from_status, to_status, actor, key_id, request_id, reason, changes, at FROM job_history ORDER BY id`;
   return JSON.parse(JSON.stringify({ jobs, history }, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
 }
