@@ -114,9 +114,9 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
       },
       at: iso(START + 1000),
     });
-    const [{ n }] = await database.db.prisma.$queryRaw<Array<{ n: number }>>`
+    const [leaked] = await database.db.prisma.$queryRaw<Array<{ n: number }>>`
       SELECT count(*)::int AS n FROM job_history WHERE changes::text LIKE ${`%${claim.claim_token}%`} OR changes ? 'claim_token'`;
-    expect(n).toBe(0);
+    expect(leaked!.n).toBe(0);
   });
 
   test('updated: a PUT that moves the status records the status and every column it changed', async () => {
