@@ -757,8 +757,9 @@ describe.each(['pglite', 'postgres'] as const)('REST contract on %s', (kind) => 
       const job = await getJob(id);
       expect(job).toMatchObject({ status: 'pending', worker_id: null, claimed_at: null, started_at: null, stats: { pagesProcessed: 3 } });
       const last = (await history(id)).at(-1);
-      expect(last).toMatchObject({ job_id: id, from_status: 'running', to_status: 'pending', actor: 'system', at: nowIso() });
+      expect(last).toMatchObject({ job_id: id, action: 'claim_expired', from_status: 'running', to_status: 'pending', actor: 'system', key_id: null, request_id: null, at: nowIso() });
       expect(last.reason).toContain('sleepy-worker');
+      expect(last.changes.worker_id).toEqual({ old: 'sleepy-worker', new: null });
 
       // The late worker's write is fenced off; the job can be claimed again.
       const late = await call('PUT', `/api/scrape-jobs/${id}`, { status: 'completed', claim_token: claimed.claim_token });
@@ -772,14 +773,49 @@ describe.each(['pglite', 'postgres'] as const)('REST contract on %s', (kind) => 
 
   // ---- history -------------------------------------------------------------------------
 
-  test('GET /api/scrape-jobs/{id}/history records every move with its actor', async () => {
-    const { id } = await createJob({ domain: freshDomain('history') });
-    await putJob(id, { status: 'running' });
-    await call('DELETE', `/api/scrape-jobs/${id}?reason=done%20here`);
+  test('GET /api/scrape-jobs/{id}/history records every change: action, actor, request id, the fields old → new', async () => {
+    const created = await call('POST', '/api/scrape-jobs', { domain: freshDomain('history') }, { 'X-Request-ID': 'req-history-create' });
+    expect(created.status).toBe(201);
+    const { id } = created.body.data;
+    const createdAt = now;
+    advance(1000);
+    const put = await call('PUT', `/api/scrape-jobs/${id}`, { status: 'running', metadata: { via: 'rest' } }, { 'X-Request-ID': 'req-history-put' });
+    expect(put.status).toBe(200);
+    const runningAt = now;
+    advance(1000);
+    // A refused request is not in the history.
+    expect((await call('PUT', `/api/scrape-jobs/${id}`, { status: 'pending' }, { 'X-Request-ID': 'req-history-refused' })).status).toBe(400);
+    await call('DELETE', `/api/scrape-jobs/${id}?reason=done%20here`, undefined, { 'X-Request-ID': 'req-history-cancel' });
     const rows = await history(id);
-    expect(rows.map((h) => [h.from_status, h.to_status])).toEqual([[null, 'pending'], ['pending', 'running'], ['running', 'cancelled']]);
-    expect(rows.every((h) => h.job_id === id && ISO_MS.test(h.at) && typeof h.actor === 'string')).toBe(true);
-    expect(rows[2]).toMatchObject({ actor: 'api', reason: 'Cancelled via API: done here' });
+    expect(rows.map((h) => [h.action, h.from_status, h.to_status, h.actor, h.key_id, h.request_id, h.reason])).toEqual([
+      ['created', null, 'pending', 'api', null, 'req-history-create', 'Created'],
+      ['updated', 'pending', 'running', 'api', null, 'req-history-put', 'Status updated'],
+      ['cancelled', 'running', 'cancelled', 'api', null, 'req-history-cancel', 'Cancelled via API: done here'],
+    ]);
+    expect(rows.every((h) => h.job_id === id && ISO_MS.test(h.at))).toBe(true);
+    expect(rows.map((h) => h.at)).toEqual([createdAt, runningAt, now].map((t) => new Date(t).toISOString()));
+    expect(Object.keys(rows[0]).sort()).toEqual(['action', 'actor', 'at', 'changes', 'from_status', 'id', 'job_id', 'key_id', 'reason', 'request_id', 'to_status']);
+    const expiry = new Date(runningAt + 10 * 60_000).toISOString();
+    expect(rows[1].changes).toEqual({
+      status: { old: 'pending', new: 'running' },
+      started_at: { old: null, new: new Date(runningAt).toISOString() },
+      claim_expires_at: { old: null, new: expiry },
+      metadata: { old: {}, new: { via: 'rest' } },
+    });
+    expect(rows[2].changes).toEqual({
+      status: { old: 'running', new: 'cancelled' },
+      error_message: { old: null, new: 'Cancelled via API: done here' },
+      completed_at: { old: null, new: nowIso() },
+      claim_expires_at: { old: expiry, new: null },
+    });
+  });
+
+  test('a claim over REST is recorded with the worker and the request id', async () => {
+    await emptyQueue();
+    const { id } = await createJob({ domain: freshDomain('history-claim') });
+    const r = await call('POST', '/api/scrape-jobs/next', undefined, { 'X-Worker-ID': 'rest-worker', 'X-Request-ID': 'req-history-claim' });
+    expect(r.body.data.id).toBe(id);
+    expect((await history(id)).at(-1)).toMatchObject({ action: 'claimed', actor: 'worker:rest-worker', key_id: null, request_id: 'req-history-claim' });
   });
 
   // ---- GET /api/scrape-jobs/stats ------------------------------------------------------

@@ -89,7 +89,7 @@ export async function api(
 export async function snapshot(server: TestServer): Promise<unknown> {
   const prisma = server.database.db.prisma;
   const jobs = await prisma.$queryRaw`SELECT * FROM scrape_jobs ORDER BY id`;
-  const history = await prisma.$queryRaw`SELECT id, job_id, from_status, to_status, actor, reason, at FROM job_history ORDER BY id`;
+  const history = await prisma.$queryRaw`SELECT id, job_id, action, from_status, to_status, actor, key_id, request_id, reason, changes, at FROM job_history ORDER BY id`;
   const pages = await prisma.$queryRaw`SELECT * FROM page_results ORDER BY id`;
   // last_used_at is bookkeeping of any authenticated request, refused or not.
   const keys = await prisma.$queryRaw`SELECT id, name, role, tenant_id, key_hash, created_at, revoked_at FROM api_keys ORDER BY id`;

@@ -99,6 +99,39 @@ describe.each(['pglite', 'postgres'] as const)('tRPC client over HTTP on %s', (k
     nowMs = START;
   });
 
+  test('the history of a job records each mutation with the X-Request-ID it came with and the fields it changed', async () => {
+    const requestClient = (id: string, extra: Record<string, string> = {}) => makeClient(server.url, { 'x-request-id': id, ...extra });
+    const created = await requestClient('trpc-create').scrapeJobs.create.mutate({ domain: 'audit.example.com' });
+    tick();
+    const claimed = (await requestClient('trpc-claim', { 'x-worker-id': 'trpc-worker' }).queue.claim.mutate())!;
+    tick();
+    await requestClient('trpc-progress').scrapeJobs.update.mutate({ id: created.id, claim_token: claimed.claim_token, stats: { pagesProcessed: 4 } });
+    tick();
+    await requestClient('trpc-release').queue.release.mutate({ id: created.id, claim_token: claimed.claim_token, reason: 'deploy' });
+    const history = await client.scrapeJobs.history.query({ id: created.id });
+    expect(history.map((h) => [h.action, h.from_status, h.to_status, h.actor, h.key_id, h.request_id, h.at])).toEqual([
+      ['created', null, 'pending', 'api', null, 'trpc-create', iso(START)],
+      ['claimed', 'pending', 'running', 'worker:trpc-worker', null, 'trpc-claim', iso(START + 1000)],
+      ['updated', 'running', 'running', 'worker:trpc-worker', null, 'trpc-progress', iso(START + 2000)],
+      ['released', 'running', 'pending', 'worker:trpc-worker', null, 'trpc-release', iso(START + 3000)],
+    ]);
+    expect(history[2]!.changes).toEqual({
+      stats: { old: {}, new: { pagesProcessed: 4 } },
+      claim_expires_at: { old: iso(START + 1000 + CLAIM_TIMEOUT_MS), new: iso(START + 2000 + CLAIM_TIMEOUT_MS) },
+    });
+    expect(history[3]!.changes).toEqual({
+      status: { old: 'running', new: 'pending' },
+      worker_id: { old: 'trpc-worker', new: null },
+      claimed_at: { old: iso(START + 1000), new: null },
+      started_at: { old: iso(START + 1000), new: null },
+      claim_expires_at: { old: iso(START + 2000 + CLAIM_TIMEOUT_MS), new: null },
+      available_at: { old: iso(START), new: iso(START + 3000) },
+    });
+    // A refused mutation adds nothing.
+    await failure(requestClient('trpc-refused').scrapeJobs.update.mutate({ id: created.id, status: 'completed' }));
+    expect(await client.scrapeJobs.history.query({ id: created.id })).toEqual(history);
+  });
+
   test('create, get, list, update and cancel end to end', async () => {
     const created = await client.scrapeJobs.create.mutate({ domain: 'Shop.Example.com', priority: 7, metadata: { source: 'client' } });
     expect(created).toEqual({ id: expect.any(String), domain: 'shop.example.com', job_type: 'domain_scrape', status: 'pending', priority: 7, created_at: iso() });
@@ -134,10 +167,11 @@ describe.each(['pglite', 'postgres'] as const)('tRPC client over HTTP on %s', (k
     expect(plain.error_message).toBe('Cancelled via API');
 
     const history = await client.scrapeJobs.history.query({ id: created.id });
-    expect(history.map((h) => [h.from_status, h.to_status, h.actor])).toEqual([
-      [null, 'pending', 'api'],
-      ['pending', 'running', 'api'],
-      ['running', 'cancelled', 'api'],
+    expect(history.map((h) => [h.action, h.from_status, h.to_status, h.actor])).toEqual([
+      ['created', null, 'pending', 'api'],
+      ['updated', 'pending', 'running', 'api'],
+      ['updated', 'running', 'running', 'api'],
+      ['cancelled', 'running', 'cancelled', 'api'],
     ]);
   });
 

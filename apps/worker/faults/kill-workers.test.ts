@@ -72,7 +72,8 @@ test(`${JOBS} jobs while workers are killed with SIGKILL again and again: all fi
   const counts = Object.fromEntries(byStatus.map((r) => [r.status, r.n]));
   expect(counts.completed).toBe(JOBS);
   const ledger = await prisma.$queryRaw<Array<{ job_id: string; terminal: number; completed: number }>>`
-    SELECT job_id, count(*) FILTER (WHERE to_status::text = ANY(${TERMINAL}))::int AS terminal, count(*) FILTER (WHERE to_status = 'completed')::int AS completed
+    SELECT job_id, count(*) FILTER (WHERE to_status::text = ANY(${TERMINAL}) AND from_status IS DISTINCT FROM to_status)::int AS terminal,
+      count(*) FILTER (WHERE to_status = 'completed' AND from_status IS DISTINCT FROM to_status)::int AS completed
     FROM job_history GROUP BY job_id`;
   expect(ledger).toHaveLength(JOBS);
   expect(ledger.filter((row) => row.completed !== 1 || row.terminal !== 1)).toEqual([]);

@@ -75,3 +75,6 @@ export function sweep(server: TestServer, intervalMs = 100): ClaimSweeper {
 }
 
 export const TERMINAL = ['completed', 'failed', 'cancelled'];
+
+/** A history row that moved the job into a final status (not a later update that kept it there). */
+export const isTerminalMove = (h: JobHistoryEntry): boolean => TERMINAL.includes(h.to_status) && h.from_status !== h.to_status;

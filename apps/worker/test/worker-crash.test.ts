@@ -2,7 +2,7 @@ import { startFixtureSite, type RunningFixtureSite } from '@scrape-jobs/fixture-
 import type { ClaimSweeper } from '@scrape-jobs/api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startWorker } from '../src/worker.ts';
-import { ALLOW_FIXTURE, buildWorker, createJob, getJob, history, silentLog, spawnWorker, startTestServer, sweep, TERMINAL, waitForJob, type TestServer } from './helpers.ts';
+import { ALLOW_FIXTURE, buildWorker, createJob, getJob, history, isTerminalMove, silentLog, spawnWorker, startTestServer, sweep, waitForJob, type TestServer } from './helpers.ts';
 
 /** Worker processes that die, freeze or are told to stop, against a server with a short claim timeout. */
 describe('workers that crash, freeze or shut down', { timeout: 60_000 }, () => {
@@ -40,13 +40,14 @@ describe('workers that crash, freeze or shut down', { timeout: 60_000 }, () => {
       await b.stop(0);
     }
     const rows = await history(server, id);
-    expect(rows.map((h) => `${h.from_status}→${h.to_status}:${h.actor}`)).toEqual([
-      'null→pending:api',
-      'pending→running:worker:crash-a',
-      'running→pending:system',
-      'pending→running:worker:crash-b',
-      'running→completed:worker:crash-b',
+    expect(rows.map((h) => `${h.action}:${h.from_status}→${h.to_status}:${h.actor}`)).toEqual([
+      'created:null→pending:api',
+      'claimed:pending→running:worker:crash-a',
+      'claim_expired:running→pending:system',
+      'claimed:pending→running:worker:crash-b',
+      'updated:running→completed:worker:crash-b',
     ]);
+    expect(rows[2]!.changes.worker_id).toEqual({ old: 'crash-a', new: null });
     expect(rows[2]!.reason).toMatch(/Claim expired: worker crash-a/);
   });
 
@@ -68,7 +69,7 @@ describe('workers that crash, freeze or shut down', { timeout: 60_000 }, () => {
       const after = await getJob(server, id);
       expect(after.updated_at).toBe(done.updated_at);
       expect(after.stats).toEqual(done.stats);
-      const terminal = (await history(server, id)).filter((h) => TERMINAL.includes(h.to_status));
+      const terminal = (await history(server, id)).filter(isTerminalMove);
       expect(terminal.map((h) => h.actor)).toEqual(['worker:frozen-b']);
     } finally {
       a.child.kill('SIGKILL');
@@ -85,7 +86,7 @@ describe('workers that crash, freeze or shut down', { timeout: 60_000 }, () => {
     const job = await getJob(server, id);
     expect(job.status).toBe('pending');
     const last = (await history(server, id)).at(-1)!;
-    expect(last).toMatchObject({ from_status: 'running', to_status: 'pending', actor: 'worker:term-a' });
+    expect(last).toMatchObject({ action: 'released', from_status: 'running', to_status: 'pending', actor: 'worker:term-a' });
     expect(last.reason).toMatch(/Released by the worker/);
   });
 });

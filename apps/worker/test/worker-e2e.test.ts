@@ -3,7 +3,7 @@ import { startFixtureSite, type RunningFixtureSite } from '@scrape-jobs/fixture-
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { RunOutcome } from '../src/job-runner.ts';
 import { startWorker, type Worker } from '../src/worker.ts';
-import { ALLOW_FIXTURE, api, createJob, getJob, history, silentLog, startTestServer, TERMINAL, waitForJob, type TestServer } from './helpers.ts';
+import { ALLOW_FIXTURE, api, createJob, getJob, history, isTerminalMove, silentLog, startTestServer, waitForJob, type TestServer } from './helpers.ts';
 
 describe.each(['pglite', 'postgres'] as const)('a worker against a real server on %s', (kind) => {
   if (skipPostgres(kind)) return void test.skip('needs PostgreSQL (TEST_POSTGRES_URL)', () => {});
@@ -89,9 +89,13 @@ describe.each(['pglite', 'postgres'] as const)('a worker against a real server o
     expect(job.error_message).toBe('Cancelled via API: enough');
     expect(job.stats.pagesProcessed).toBeGreaterThanOrEqual(2);
     expect(job.stats.pagesProcessed).toBeLessThan(200);
-    const terminal = (await history(server, id)).filter((h) => TERMINAL.includes(h.to_status));
+    const rows = await history(server, id);
+    const terminal = rows.filter(isTerminalMove);
     expect(terminal).toHaveLength(1);
-    expect(terminal[0]).toMatchObject({ to_status: 'cancelled', actor: 'api' });
+    expect(terminal[0]).toMatchObject({ action: 'cancelled', to_status: 'cancelled', actor: 'api' });
+    // The worker's partial stats after the cancel are an update that keeps the status.
+    const after = rows.slice(rows.indexOf(terminal[0]!) + 1);
+    expect(after.filter((h) => h.action !== 'updated' || h.from_status !== 'cancelled' || Object.keys(h.changes).join() !== 'stats')).toEqual([]);
   });
 
   test('a retryable failure (429 with Retry-After) goes back to pending, claimable only after the delay', async () => {
@@ -107,8 +111,8 @@ describe.each(['pglite', 'postgres'] as const)('a worker against a real server o
     expect((await api(server.url, 'GET', '/api/scrape-jobs/next')).body.data).toBeNull();
     offsetMs += waitMs + 1000;
     expect((await api(server.url, 'GET', '/api/scrape-jobs/next')).body.data?.id).toBe(id);
-    const moves = (await history(server, id)).map((h) => `${h.from_status}→${h.to_status}:${h.actor}`);
-    expect(moves).toEqual(['null→pending:api', 'pending→running:worker:e2e-' + kind, 'running→failed:worker:e2e-' + kind, 'failed→pending:system']);
+    const moves = (await history(server, id)).map((h) => `${h.action}:${h.from_status}→${h.to_status}:${h.actor}`);
+    expect(moves).toEqual(['created:null→pending:api', 'claimed:pending→running:worker:e2e-' + kind, 'updated:running→failed:worker:e2e-' + kind, 'auto_retried:failed→pending:system']);
     await api(server.url, 'DELETE', `/api/scrape-jobs/${id}`);
   });
 

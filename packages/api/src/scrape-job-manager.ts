@@ -108,7 +108,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       }
       const refusal = options.checkTarget?.(input.domain);
       if (refusal) throw new DomainError('VALIDATION', refusal, [{ path: 'domain', message: refusal }]);
-      return repo.insertJob(prisma, input, caller.actor, clock());
+      return repo.insertJob(prisma, input, auditActorOf(caller), clock());
     },
 
     /** A tenant's caller sees only its tenant's jobs, whatever the filter says. */
@@ -155,17 +155,20 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
         if (changes.completed_at === null && !isActiveStatus(to)) {
           throw new DomainError('VALIDATION', `completed_at cannot be cleared on a ${to} job`);
         }
-        const autoRetry =
+        const retriesAutomatically =
           from === 'running' && to === 'failed' && retryable === true && (row.config as { retryOnFailure?: boolean }).retryOnFailure !== false && hasRetriesLeft(row);
-        const actor = claimToken !== undefined && row.worker_id ? `worker:${row.worker_id}` : caller.actor;
-        const history: repo.HistoryInsert[] = [];
-        if (to !== from) history.push({ from_status: from, to_status: to, actor, reason: changes.error_message ?? 'Status updated' });
-        let autoRetryAt: Date | undefined;
-        let metadata = changes.metadata;
-        if (autoRetry) {
-          autoRetryAt = new Date(now.getTime() + Math.max(retryDelayMs(row.retry_count + 1, random), retryAfterMs ?? 0));
-          history.push({ from_status: 'failed', to_status: 'pending', actor: 'system', reason: `Automatic retry ${row.retry_count + 1}/${row.max_retries}, claimable at ${autoRetryAt.toISOString()}` });
-          metadata = { ...metadata, retryReason: 'Automatic retry after a retryable failure', lastError: changes.error_message ?? null, retriedAt: now.toISOString(), retriedBy: 'system' };
+        const by = claimToken !== undefined && row.worker_id ? auditActorOf(caller, `worker:${row.worker_id}`) : auditActorOf(caller);
+        // A write that keeps the status and changes no column records nothing (see withHistory).
+        const history: repo.HistoryInsert[] = [{ action: 'updated', by, reason: to !== from ? (changes.error_message ?? 'Status updated') : null }];
+        let autoRetry: { at: Date; metadata: Record<string, unknown> } | undefined;
+        if (retriesAutomatically) {
+          const at = new Date(now.getTime() + Math.max(retryDelayMs(row.retry_count + 1, random), retryAfterMs ?? 0));
+          // The system's decision, within the worker's request.
+          history.push({ action: 'auto_retried', by: { ...repo.SYSTEM_ACTOR, requestId: caller.requestId }, reason: `Automatic retry ${row.retry_count + 1}/${row.max_retries}, claimable at ${at.toISOString()}` });
+          autoRetry = {
+            at,
+            metadata: { retryReason: 'Automatic retry after a retryable failure', lastError: changes.error_message ?? null, retriedAt: now.toISOString(), retriedBy: 'system' },
+          };
         }
         const updated = await repo.updateJobGuarded(prisma, {
           id,
@@ -173,11 +176,10 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
           claimToken,
           changes: {
             ...changes,
-            metadata,
             started_at: toDate(changes.started_at),
             completed_at: toDate(changes.completed_at),
           },
-          autoRetryAt,
+          autoRetry,
           claimExpiresAt: new Date(now.getTime() + claimTimeoutMs),
           history,
           now,
@@ -194,7 +196,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       const cleanReason = reason === undefined ? '' : sanitizeErrorMessage(reason);
       const errorMessage = cleanReason ? `${DEFAULT_CANCEL_REASON}: ${cleanReason}` : DEFAULT_CANCEL_REASON;
       await assertVisible(id, caller);
-      const result = await repo.cancelJobGuarded(prisma, { id, errorMessage, actor: caller.actor, reason: errorMessage, now: clock() });
+      const result = await repo.cancelJobGuarded(prisma, { id, errorMessage, by: auditActorOf(caller), reason: errorMessage, now: clock() });
       if (result) return result.job;
       const row = await requireRow(id);
       throw new DomainError('NOT_CANCELLABLE', 'Job not found or cannot be cancelled', `Job is already ${row.status}`);
@@ -224,7 +226,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
         const job = await repo
           .retryJobGuarded(prisma, {
             id,
-            actor: caller.actor,
+            by: auditActorOf(caller),
             retriedBy: options.retriedBy ?? caller.actor,
             reason: options.reason ? sanitizeErrorMessage(options.reason) : 'Manual retry',
             now: clock(),
@@ -243,7 +245,8 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     },
 
     claimNextJob(args: { workerId: string; jobTypes?: JobType[] | undefined }, caller: Caller = OPEN_CALLER): Promise<ClaimedJob | null> {
-      return repo.claimNextJob(prisma, { ...args, tenantId: caller.principal.tenantId, claimTimeoutMs, now: clock() });
+      const by = auditActorOf(caller, `worker:${args.workerId}`);
+      return repo.claimNextJob(prisma, { ...args, by, tenantId: caller.principal.tenantId, claimTimeoutMs, now: clock() });
     },
 
     /** Extends the claim and merges progress. A lost claim answers CLAIM_LOST with the job's status. */
@@ -281,9 +284,9 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     async releaseClaim(args: { id: string; claimToken: string; reason?: string | undefined }, caller: Caller = OPEN_CALLER): Promise<ScrapeJob> {
       const now = clock();
       const row = await visibleRow(args.id, caller);
-      const actor = row.worker_id ? `worker:${row.worker_id}` : 'api';
+      const by = auditActorOf(caller, row.worker_id ? `worker:${row.worker_id}` : undefined);
       const reason = args.reason ? `Released by the worker: ${sanitizeErrorMessage(args.reason)}` : 'Released by the worker';
-      const job = await repo.releaseClaim(prisma, { id: args.id, claimToken: args.claimToken, actor, reason, now });
+      const job = await repo.releaseClaim(prisma, { id: args.id, claimToken: args.claimToken, by, reason, now });
       if (job) return job;
       assertClaimHeld(await requireRow(args.id), args.claimToken, now);
       return raceLost();
@@ -316,6 +319,11 @@ export function isVisible(job: { customer_config_id: string | null }, caller: Ca
   return !tenant || job.customer_config_id === tenant;
 }
 
+/** The caller as the audit trail records it; `actor` replaces the caller's (a worker named by its claim). */
+function auditActorOf(caller: Caller, actor: string = caller.actor): repo.AuditActor {
+  return { actor, keyId: caller.principal.keyId, requestId: caller.requestId };
+}
+
 /** Throws CLAIM_LOST unless `token` is the job's live claim. */
 function assertClaimHeld(row: repo.JobRow, token: string, now: Date): void {
   if (row.status === 'running' && row.claim_token === token && row.claim_expires_at && row.claim_expires_at > now) return;
@@ -334,7 +342,7 @@ function toDate(value: string | null | undefined): Date | null | undefined {
 }
 
 function describeFailures(history: JobHistoryEntry[]): string {
-  const failures = history.filter((h) => h.to_status === 'failed').map((h) => h.reason ?? '');
+  const failures = history.filter((h) => h.to_status === 'failed' && h.from_status !== 'failed').map((h) => h.reason ?? '');
   if (failures.length === 0) return 'No failure recorded';
   const distinct = new Set(failures).size;
   return distinct === 1 ? `The same error in all ${failures.length} failures` : `${distinct} different errors in ${failures.length} failures`;

@@ -84,7 +84,7 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
   async function snapshot() {
     const prisma = database.db.prisma;
     const jobs = await prisma.$queryRaw`SELECT * FROM scrape_jobs ORDER BY id`;
-    const history = await prisma.$queryRaw`SELECT id::int AS id, job_id, from_status, to_status, actor, reason, at FROM job_history ORDER BY id`;
+    const history = await prisma.$queryRaw`SELECT id::int AS id, job_id, action, from_status, to_status, actor, key_id, request_id, reason, changes, at FROM job_history ORDER BY id`;
     return JSON.parse(JSON.stringify({ jobs, history }));
   }
 
@@ -391,13 +391,19 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
       expect(skip.message).toBe("Cannot transition from 'pending' to 'completed'");
     });
 
-    test('a move to the same status is not a transition: it keeps the status and adds no history', async () => {
+    test('a move to the same status is not a transition: it keeps the status, and the history records only the fields it changed', async () => {
       const { id } = await api.scrapeJobs.create({ domain: 'example.com' });
       const before = await api.scrapeJobs.history({ id });
       const same = await api.scrapeJobs.update({ id, status: 'pending', metadata: { touched: true } });
       expect(same.status).toBe('pending');
-      expect(await api.scrapeJobs.history({ id })).toEqual(before);
+      const after = await api.scrapeJobs.history({ id });
+      expect(after.slice(0, -1)).toEqual(before);
+      expect(after.at(-1)).toMatchObject({ action: 'updated', from_status: 'pending', to_status: 'pending', reason: null });
+      expect(after.at(-1)!.changes).toEqual({ metadata: { old: {}, new: { touched: true } } });
       expect((await api.scrapeJobs.get({ id })).metadata).toEqual({ touched: true });
+      // The same update again changes nothing, so it adds no history.
+      await api.scrapeJobs.update({ id, status: 'pending', metadata: { touched: true } });
+      expect(await api.scrapeJobs.history({ id })).toEqual(after);
     });
 
     test.each([
@@ -562,13 +568,13 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
   });
 
   describe('history', () => {
-    test('lists every transition in order with actor and reason', async () => {
+    test('lists every change in order with action, actor and reason', async () => {
       const ops = createCaller(createContextInner({ manager, caller: { ...OPEN_CALLER, actor: 'user:ops' } }));
       const { id } = await api.scrapeJobs.create({ domain: 'example.com' });
       tick();
       await api.queue.claim({ worker_id: 'crawler-1' });
       tick();
-      await api.scrapeJobs.update({ id, stats: { pagesProcessed: 3 } }); // no transition
+      await api.scrapeJobs.update({ id, stats: { pagesProcessed: 3 } }); // an update, no transition
       await api.scrapeJobs.update({ id, status: 'failed', error_message: 'Connection reset' });
       tick();
       await ops.scrapeJobs.retry({ id, reason: 'Looks transient' });
@@ -576,14 +582,15 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
       await ops.scrapeJobs.cancel({ id, reason: 'Not needed any more' });
 
       const history = await api.scrapeJobs.history({ id });
-      expect(history.map(({ from_status, to_status, actor, reason }) => ({ from_status, to_status, actor, reason }))).toEqual([
-        { from_status: null, to_status: 'pending', actor: 'api', reason: 'Created' },
-        { from_status: 'pending', to_status: 'running', actor: 'worker:crawler-1', reason: 'Claimed' },
-        { from_status: 'running', to_status: 'failed', actor: 'api', reason: 'Connection reset' },
-        { from_status: 'failed', to_status: 'pending', actor: 'user:ops', reason: 'Looks transient' },
-        { from_status: 'pending', to_status: 'cancelled', actor: 'user:ops', reason: 'Cancelled via API: Not needed any more' },
+      expect(history.map(({ action, from_status, to_status, actor, reason }) => ({ action, from_status, to_status, actor, reason }))).toEqual([
+        { action: 'created', from_status: null, to_status: 'pending', actor: 'api', reason: 'Created' },
+        { action: 'claimed', from_status: 'pending', to_status: 'running', actor: 'worker:crawler-1', reason: 'Claimed' },
+        { action: 'updated', from_status: 'running', to_status: 'running', actor: 'api', reason: null },
+        { action: 'updated', from_status: 'running', to_status: 'failed', actor: 'api', reason: 'Connection reset' },
+        { action: 'retried', from_status: 'failed', to_status: 'pending', actor: 'user:ops', reason: 'Looks transient' },
+        { action: 'cancelled', from_status: 'pending', to_status: 'cancelled', actor: 'user:ops', reason: 'Cancelled via API: Not needed any more' },
       ]);
-      expect(history.map((h) => h.at)).toEqual([iso(START), iso(START + 1000), iso(START + 2000), iso(START + 3000), iso(START + 4000)]);
+      expect(history.map((h) => h.at)).toEqual([iso(START), iso(START + 1000), iso(START + 2000), iso(START + 2000), iso(START + 3000), iso(START + 4000)]);
       expect(history.every((h) => h.job_id === id)).toBe(true);
       const ids = history.map((h) => h.id);
       expect([...ids].sort((a, b) => a - b)).toEqual(ids);

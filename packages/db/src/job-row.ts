@@ -1,4 +1,4 @@
-import type { ClaimedJob, JobHistoryEntry, JobStatus, ScrapeJob } from '@scrape-jobs/domain';
+import type { ClaimedJob, JobFieldChanges, JobHistoryAction, JobHistoryEntry, JobStatus, ScrapeJob } from '@scrape-jobs/domain';
 
 /** A `scrape_jobs` row as raw SQL returns it through either driver adapter. */
 export interface JobRow {
@@ -62,13 +62,29 @@ export function toClaimedJob(row: JobRow): ClaimedJob {
 export interface HistoryRow {
   id: bigint | number;
   job_id: string;
+  action: JobHistoryAction;
   from_status: JobStatus | null;
   to_status: JobStatus;
   actor: string;
+  key_id: string | null;
+  request_id: string | null;
   reason: string | null;
+  changes: JobFieldChanges;
   at: Date;
 }
 
 export function toHistoryEntry(row: HistoryRow): JobHistoryEntry {
-  return { ...row, id: Number(row.id), at: iso(row.at)! };
+  return {
+    id: Number(row.id),
+    job_id: row.job_id,
+    action: row.action,
+    from_status: row.from_status,
+    to_status: row.to_status,
+    actor: row.actor,
+    key_id: row.key_id,
+    request_id: row.request_id,
+    reason: row.reason,
+    changes: row.changes,
+    at: iso(row.at)!,
+  };
 }

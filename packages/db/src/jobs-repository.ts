@@ -9,19 +9,19 @@ import {
 import { isUniqueViolation } from './db-errors.ts';
 import { toHistoryEntry, toScrapeJob, type HistoryRow, type JobRow } from './job-row.ts';
 import type { Prisma } from './open-database.ts';
-import { empty, join, jsonb, sql, ts, tsOrNull, withHistory, type HistoryInsert, type Sql } from './sql.ts';
+import { auditSteps, empty, join, jsonb, NO_IMAGE, raw, sql, ts, tsOrNull, withHistory, type AuditActor, type HistoryInsert, type Sql } from './sql.ts';
 
-/** Who made a change, as the history records it: `api`, `worker:<id>`, `system`, … */
-export type Actor = string;
+/** The new row's image, for `auditSteps` (every change statement names its target `j`). */
+const NEW_IMAGE = sql`to_jsonb(j)`;
 
-export async function insertJob(prisma: Prisma, job: CreateJob, actor: Actor, now: Date): Promise<ScrapeJob> {
+export async function insertJob(prisma: Prisma, job: CreateJob, by: AuditActor, now: Date): Promise<ScrapeJob> {
   const insert = sql`
-    INSERT INTO scrape_jobs (domain, job_type, priority, max_retries, config, metadata, customer_config_id, domain_id, available_at, created_at, updated_at)
+    INSERT INTO scrape_jobs AS j (domain, job_type, priority, max_retries, config, metadata, customer_config_id, domain_id, available_at, created_at, updated_at)
     VALUES (${job.domain}, ${job.job_type}::job_type, ${job.priority}, ${job.max_retries}, ${jsonb(job.config)}, ${jsonb(job.metadata)},
             ${job.customer_config_id ?? null}::uuid, ${job.domain_id ?? null}::uuid, ${ts(now)}, ${ts(now)}, ${ts(now)})
-    RETURNING *`;
+    RETURNING j.*, ${auditSteps(NO_IMAGE, NEW_IMAGE)}`;
   try {
-    const [row] = await prisma.$queryRaw<JobRow[]>(withHistory(insert, [{ from_status: null, to_status: 'pending', actor, reason: 'Created' }], now));
+    const [row] = await prisma.$queryRaw<JobRow[]>(withHistory(insert, [{ action: 'created', by, reason: 'Created' }], now));
     return toScrapeJob(row!);
   } catch (error) {
     throw await asDuplicateActiveJob(prisma, error, job);
@@ -114,61 +114,90 @@ export interface GuardedUpdate {
   /** A worker write: applies only while this claim is held and unexpired. */
   claimToken?: string | undefined;
   changes: JobChanges;
-  /** Instead of failing, go straight back to pending, claimable at this time (an automatic retry). */
-  autoRetryAt?: Date | undefined;
+  /**
+   * Instead of failing, go straight back to pending, claimable at `at`, with `metadata`
+   * (why, the last error) merged in: the system's automatic retry.
+   */
+  autoRetry?: { at: Date; metadata: Record<string, unknown> } | undefined;
   /** New claim expiry when the job is (still) running after the update. */
   claimExpiresAt: Date;
+  /** The history of the write: one row, or two for an automatic retry (the update, then the retry). */
   history: HistoryInsert[];
   now: Date;
 }
 
+/** Column → new value (an expression over the locked old row `old`), for one step of a write. */
+type Assignments = Map<string, Sql>;
+
 /**
- * The PUT: one guarded UPDATE. Returns null when the guard failed (the status moved, or the
- * claim is gone) and nothing was written. Side effects of a status change:
+ * What an update from `from` to `to` writes. Side effects of a status change:
  * - to running: a claim expiry (the sweep needs one), `started_at` now unless given;
  * - to a finished status: `completed_at` now unless given, the claim dropped;
- * - to pending: `completed_at`/`started_at` cleared, claimable now (or at `autoRetryAt`).
- * Metadata and stats are merged key by key inside the UPDATE, so concurrent writers keep
- * each other's keys.
+ * - to pending: `completed_at`/`started_at` cleared and the claim with them, claimable now.
+ * Metadata and stats are merged key by key, so concurrent writers keep each other's keys.
+ */
+function updateAssignments(from: JobStatus, to: JobStatus, changes: JobChanges, claimExpiresAt: Date, now: Date): Assignments {
+  const set: Assignments = new Map([['updated_at', ts(now)]]);
+  if (changes.error_message !== undefined) set.set('error_message', sql`${changes.error_message}::text`);
+  if (changes.metadata) set.set('metadata', sql`jsonb_merge_deep(old.metadata, ${jsonb(changes.metadata)})`);
+  if (changes.stats) set.set('stats', sql`jsonb_merge_deep(old.stats, ${jsonb(changes.stats)})`);
+  if (changes.started_at !== undefined && to !== 'pending') set.set('started_at', tsOrNull(changes.started_at));
+
+  if (to === 'running') {
+    // Every update to a running job extends its claim.
+    set.set('claim_expires_at', ts(claimExpiresAt));
+    if (from !== 'running' && changes.started_at === undefined) set.set('started_at', ts(now));
+  } else if (to === 'pending' && from !== 'pending') {
+    for (const column of ['completed_at', 'started_at', 'claim_expires_at', 'claimed_at']) set.set(column, sql`NULL::timestamptz`);
+    set.set('claim_token', sql`NULL::uuid`).set('worker_id', sql`NULL::text`).set('available_at', ts(now));
+  } else if (to !== 'pending') {
+    const completedAt = changes.completed_at ?? (from === to ? null : now);
+    if (completedAt) set.set('completed_at', ts(completedAt));
+    // The claim ends with the run; worker_id stays, naming the worker that ran it.
+    if (from === 'running') set.set('claim_token', sql`NULL::uuid`).set('claim_expires_at', sql`NULL::timestamptz`);
+  }
+  if (to !== from) set.set('status', sql`${to}::job_status`);
+  if (changes.retry_count !== undefined) set.set('retry_count', sql`${changes.retry_count}::int`);
+  return set;
+}
+
+/** The system's automatic retry on top of a failing write: back to pending, one retry more. */
+function autoRetryAssignments(failing: Assignments, retry: { at: Date; metadata: Record<string, unknown> }): Assignments {
+  const set: Assignments = new Map(failing);
+  set.set('status', sql`'pending'::job_status`).set('retry_count', sql`old.retry_count + 1`).set('error_message', sql`NULL::text`);
+  for (const column of ['completed_at', 'started_at', 'claim_expires_at', 'claimed_at']) set.set(column, sql`NULL::timestamptz`);
+  set.set('claim_token', sql`NULL::uuid`).set('worker_id', sql`NULL::text`).set('available_at', ts(retry.at));
+  set.set('metadata', sql`jsonb_merge_deep(${failing.get('metadata') ?? sql`old.metadata`}, ${jsonb(retry.metadata)})`);
+  return set;
+}
+
+const setClause = (set: Assignments): Sql => join([...set].map(([column, value]) => sql`${raw(column)} = ${value}`), ', ');
+/** The old row as it would be after `set`: the image of an intermediate step. */
+const imageAfter = (set: Assignments): Sql =>
+  sql`to_jsonb(old) || jsonb_build_object(${join([...set].map(([column, value]) => sql`${column}::text, ${value}`), ', ')})`;
+
+/**
+ * The PUT: one guarded UPDATE. Returns null when the guard failed (the status moved, or the
+ * claim is gone) and nothing was written. An automatic retry is the failing update and the
+ * retry in one write; its history has both steps (running → failed by the worker, failed →
+ * pending by the system), each with its own old → new values.
  */
 export async function updateJobGuarded(prisma: Prisma, update: GuardedUpdate): Promise<ScrapeJob | null> {
   const { changes, now } = update;
   const from = update.expectedStatus;
-  const to = update.autoRetryAt ? 'pending' : (changes.status ?? from);
-  const set: Sql[] = [sql`updated_at = ${ts(now)}`];
-
-  // An automatic retry clears error_message below (the failure goes to metadata.lastError and
-  // the history); assigning it here too would be a second assignment to the same column.
-  if (changes.error_message !== undefined && !update.autoRetryAt) set.push(sql`error_message = ${changes.error_message}`);
-  if (changes.metadata) set.push(sql`metadata = jsonb_merge_deep(metadata, ${jsonb(changes.metadata)})`);
-  if (changes.stats) set.push(sql`stats = jsonb_merge_deep(stats, ${jsonb(changes.stats)})`);
-  if (changes.started_at !== undefined && to !== 'pending') set.push(sql`started_at = ${tsOrNull(changes.started_at)}`);
-
-  if (to === 'running') {
-    // Every update to a running job extends its claim.
-    set.push(sql`claim_expires_at = ${ts(update.claimExpiresAt)}`);
-    if (from !== 'running' && changes.started_at === undefined) set.push(sql`started_at = ${ts(now)}`);
-  } else if (to === 'pending' && from !== 'pending') {
-    set.push(sql`completed_at = NULL, started_at = NULL, claim_token = NULL, claim_expires_at = NULL, claimed_at = NULL, worker_id = NULL`);
-    set.push(sql`available_at = ${ts(update.autoRetryAt ?? now)}`);
-  } else if (to !== 'pending') {
-    const completedAt = changes.completed_at ?? (from === to ? null : now);
-    if (completedAt) set.push(sql`completed_at = ${ts(completedAt)}`);
-    // The claim ends with the run; worker_id stays, naming the worker that ran it.
-    if (from === 'running') set.push(sql`claim_token = NULL, claim_expires_at = NULL`);
-  }
-  if (to !== from) set.push(sql`status = ${to}::job_status`);
-
-  if (update.autoRetryAt) set.push(sql`retry_count = retry_count + 1, error_message = NULL`);
-  else if (changes.retry_count !== undefined) set.push(sql`retry_count = ${changes.retry_count}`);
+  const retry = update.autoRetry;
+  const failing = updateAssignments(from, retry ? 'failed' : (changes.status ?? from), changes, update.claimExpiresAt, now);
+  const set = retry ? autoRetryAssignments(failing, retry) : failing;
+  const images = retry ? [sql`to_jsonb(old)`, imageAfter(failing), NEW_IMAGE] : [sql`to_jsonb(old)`, NEW_IMAGE];
 
   const fence = update.claimToken
     ? sql`AND claim_token = ${update.claimToken}::uuid AND claim_expires_at > ${ts(now)}`
     : empty;
   const change = sql`
-    UPDATE scrape_jobs SET ${join(set, ', ')}
-    WHERE id = ${update.id}::uuid AND status = ${from}::job_status ${fence}
-    RETURNING *`;
+    UPDATE scrape_jobs j SET ${setClause(set)}
+    FROM (SELECT * FROM scrape_jobs WHERE id = ${update.id}::uuid AND status = ${from}::job_status ${fence} FOR UPDATE) old
+    WHERE j.id = old.id
+    RETURNING j.*, ${auditSteps(...images)}`;
   const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, update.history, now));
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
@@ -176,22 +205,18 @@ export async function updateJobGuarded(prisma: Prisma, update: GuardedUpdate): P
 /** Cancels a pending, running or failed job. Null when the job is final or absent. */
 export async function cancelJobGuarded(
   prisma: Prisma,
-  args: { id: string; errorMessage: string; actor: Actor; reason: string; now: Date },
+  args: { id: string; errorMessage: string; by: AuditActor; reason: string; now: Date },
 ): Promise<{ job: ScrapeJob; from: JobStatus } | null> {
   const { now } = args;
   const change = sql`
     UPDATE scrape_jobs j SET status = 'cancelled', error_message = ${args.errorMessage}, completed_at = ${ts(now)},
       claim_token = NULL, claim_expires_at = NULL, updated_at = ${ts(now)}
-    FROM (SELECT id, status FROM scrape_jobs WHERE id = ${args.id}::uuid AND status IN ('pending', 'running', 'failed') FOR UPDATE) old
+    FROM (SELECT * FROM scrape_jobs WHERE id = ${args.id}::uuid AND status IN ('pending', 'running', 'failed') FOR UPDATE) old
     WHERE j.id = old.id
-    RETURNING j.*, old.status AS previous_status`;
-  const rows = await prisma.$queryRaw<Array<JobRow & { previous_status: JobStatus }>>`
-    WITH changed AS (${change}),
-    history AS (
-      INSERT INTO job_history (job_id, from_status, to_status, actor, reason, at)
-      SELECT id, previous_status, 'cancelled', ${args.actor}, ${args.reason}, ${ts(now)} FROM changed
-    )
-    SELECT * FROM changed`;
+    RETURNING j.*, old.status AS previous_status, ${auditSteps(sql`to_jsonb(old)`, NEW_IMAGE)}`;
+  const rows = await prisma.$queryRaw<Array<JobRow & { previous_status: JobStatus }>>(
+    withHistory(change, [{ action: 'cancelled', by: args.by, reason: args.reason }], now),
+  );
   const row = rows[0];
   return row ? { job: toScrapeJob(row), from: row.previous_status } : null;
 }
@@ -199,21 +224,20 @@ export async function cancelJobGuarded(
 /** Manual retry: a failed job with retries left goes back to pending, claimable at once. */
 export async function retryJobGuarded(
   prisma: Prisma,
-  args: { id: string; actor: Actor; retriedBy: string; reason: string; now: Date },
+  args: { id: string; by: AuditActor; retriedBy: string; reason: string; now: Date },
 ): Promise<ScrapeJob | null> {
   const { now } = args;
   const change = sql`
-    UPDATE scrape_jobs SET status = 'pending', retry_count = retry_count + 1, error_message = NULL,
+    UPDATE scrape_jobs j SET status = 'pending', retry_count = old.retry_count + 1, error_message = NULL,
       completed_at = NULL, started_at = NULL, claimed_at = NULL, worker_id = NULL,
       available_at = ${ts(now)}, updated_at = ${ts(now)},
-      metadata = metadata || jsonb_build_object(
-        'retryReason', ${args.reason}::text, 'lastError', error_message,
+      metadata = old.metadata || jsonb_build_object(
+        'retryReason', ${args.reason}::text, 'lastError', old.error_message,
         'retriedAt', ${now.toISOString()}::text, 'retriedBy', ${args.retriedBy}::text)
-    WHERE id = ${args.id}::uuid AND status = 'failed' AND retry_count < max_retries
-    RETURNING *`;
-  const rows = await prisma.$queryRaw<JobRow[]>(
-    withHistory(change, [{ from_status: 'failed', to_status: 'pending', actor: args.actor, reason: args.reason }], now),
-  );
+    FROM (SELECT * FROM scrape_jobs WHERE id = ${args.id}::uuid AND status = 'failed' AND retry_count < max_retries FOR UPDATE) old
+    WHERE j.id = old.id
+    RETURNING j.*, ${auditSteps(sql`to_jsonb(old)`, NEW_IMAGE)}`;
+  const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, [{ action: 'retried', by: args.by, reason: args.reason }], now));
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
 

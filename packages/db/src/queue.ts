@@ -2,7 +2,9 @@ import type { ClaimedJob, JobType, ScrapeJob } from '@scrape-jobs/domain';
 import { randomUUID } from 'node:crypto';
 import { toClaimedJob, toScrapeJob, type JobRow } from './job-row.ts';
 import type { Prisma } from './open-database.ts';
-import { empty, jsonb, sql, ts, withHistory } from './sql.ts';
+import { auditSteps, empty, jsonb, sql, SYSTEM_ACTOR, ts, withHistory, type AuditActor } from './sql.ts';
+
+const OLD_TO_NEW = auditSteps(sql`to_jsonb(old)`, sql`to_jsonb(j)`);
 
 /** `tenantId` set: only that tenant's jobs (a tenant's worker key). */
 const claimable = (now: Date, jobTypes?: JobType[], tenantId?: string | null) => sql`
@@ -25,7 +27,7 @@ export async function peekNextJob(prisma: Prisma, now: Date, jobTypes?: JobType[
  */
 export async function claimNextJob(
   prisma: Prisma,
-  args: { workerId: string; claimTimeoutMs: number; now: Date; jobTypes?: JobType[] | undefined; tenantId?: string | null | undefined },
+  args: { workerId: string; by: AuditActor; claimTimeoutMs: number; now: Date; jobTypes?: JobType[] | undefined; tenantId?: string | null | undefined },
 ): Promise<ClaimedJob | null> {
   const { now, workerId } = args;
   const expiresAt = new Date(now.getTime() + args.claimTimeoutMs);
@@ -33,12 +35,10 @@ export async function claimNextJob(
     UPDATE scrape_jobs j SET status = 'running', worker_id = ${workerId}, claimed_at = ${ts(now)}, started_at = ${ts(now)},
       claim_token = ${randomUUID()}::uuid, claim_expires_at = ${ts(expiresAt)}, updated_at = ${ts(now)},
       metadata = j.metadata || ${jsonb({ claimedBy: workerId })}
-    FROM (SELECT id FROM scrape_jobs WHERE ${claimable(now, args.jobTypes, args.tenantId)} ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED) next
-    WHERE j.id = next.id
-    RETURNING j.*`;
-  const rows = await prisma.$queryRaw<JobRow[]>(
-    withHistory(change, [{ from_status: 'pending', to_status: 'running', actor: `worker:${workerId}`, reason: 'Claimed' }], now),
-  );
+    FROM (SELECT * FROM scrape_jobs WHERE ${claimable(now, args.jobTypes, args.tenantId)} ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED) old
+    WHERE j.id = old.id
+    RETURNING j.*, ${OLD_TO_NEW}`;
+  const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, [{ action: 'claimed', by: args.by, reason: 'Claimed' }], now));
   return rows[0] ? toClaimedJob(rows[0]) : null;
 }
 
@@ -68,30 +68,20 @@ export interface ReleasedClaim {
 
 /**
  * The claim-timeout sweep: every running job whose claim lapsed goes back to pending, with
- * a history row naming the worker that stopped updating it.
+ * a history row (actor `system`) naming the worker that stopped updating it.
  */
 export async function releaseExpiredClaims(prisma: Prisma, now: Date): Promise<ReleasedClaim[]> {
-  const rows = await prisma.$queryRaw<Array<JobRow & { released_worker: string | null; expired_at: Date }>>`
-    WITH expired AS (
-      SELECT id, worker_id, claim_expires_at FROM scrape_jobs
-      WHERE status = 'running' AND claim_expires_at <= ${ts(now)}
-      FOR UPDATE SKIP LOCKED
-    ),
-    released AS (
-      UPDATE scrape_jobs j SET status = 'pending', worker_id = NULL, claim_token = NULL, claim_expires_at = NULL,
-        claimed_at = NULL, started_at = NULL, available_at = ${ts(now)}, updated_at = ${ts(now)}
-      FROM expired e WHERE j.id = e.id
-      RETURNING j.*, e.worker_id AS released_worker, e.claim_expires_at AS expired_at
-    ),
-    history AS (
-      INSERT INTO job_history (job_id, from_status, to_status, actor, reason, at)
-      SELECT id, 'running', 'pending', 'system',
-        'Claim expired: ' || COALESCE('worker ' || released_worker, 'the job') || ' sent no update before '
-          || to_char(expired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        ${ts(now)}
-      FROM released
-    )
-    SELECT * FROM released`;
+  const change = sql`
+    UPDATE scrape_jobs j SET status = 'pending', worker_id = NULL, claim_token = NULL, claim_expires_at = NULL,
+      claimed_at = NULL, started_at = NULL, available_at = ${ts(now)}, updated_at = ${ts(now)}
+    FROM (SELECT * FROM scrape_jobs WHERE status = 'running' AND claim_expires_at <= ${ts(now)} FOR UPDATE SKIP LOCKED) old
+    WHERE j.id = old.id
+    RETURNING j.*, old.worker_id AS released_worker, old.claim_expires_at AS expired_at, ${OLD_TO_NEW}`;
+  const reason = sql`'Claim expired: ' || COALESCE('worker ' || c.released_worker, 'the job') || ' sent no update before '
+    || to_char(c.expired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const rows = await prisma.$queryRaw<Array<JobRow & { released_worker: string | null; expired_at: Date }>>(
+    withHistory(change, [{ action: 'claim_expired', by: SYSTEM_ACTOR, reason }], now),
+  );
   return rows.map((row) => ({ job: toScrapeJob(row), workerId: row.released_worker, expiredAt: new Date(row.expired_at).toISOString() }));
 }
 
@@ -101,16 +91,17 @@ export async function releaseExpiredClaims(prisma: Prisma, now: Date): Promise<R
  */
 export async function releaseClaim(
   prisma: Prisma,
-  args: { id: string; claimToken: string; actor: string; reason: string; now: Date },
+  args: { id: string; claimToken: string; by: AuditActor; reason: string; now: Date },
 ): Promise<ScrapeJob | null> {
   const { now } = args;
   const change = sql`
-    UPDATE scrape_jobs SET status = 'pending', worker_id = NULL, claim_token = NULL, claim_expires_at = NULL,
+    UPDATE scrape_jobs j SET status = 'pending', worker_id = NULL, claim_token = NULL, claim_expires_at = NULL,
       claimed_at = NULL, started_at = NULL, available_at = ${ts(now)}, updated_at = ${ts(now)}
-    WHERE id = ${args.id}::uuid AND status = 'running' AND claim_token = ${args.claimToken}::uuid AND claim_expires_at > ${ts(now)}
-    RETURNING *`;
-  const rows = await prisma.$queryRaw<JobRow[]>(
-    withHistory(change, [{ from_status: 'running', to_status: 'pending', actor: args.actor, reason: args.reason }], now),
-  );
+    FROM (SELECT * FROM scrape_jobs
+          WHERE id = ${args.id}::uuid AND status = 'running' AND claim_token = ${args.claimToken}::uuid AND claim_expires_at > ${ts(now)}
+          FOR UPDATE) old
+    WHERE j.id = old.id
+    RETURNING j.*, ${OLD_TO_NEW}`;
+  const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, [{ action: 'released', by: args.by, reason: args.reason }], now));
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }

@@ -1,8 +1,11 @@
+import type { JobHistoryAction } from '@scrape-jobs/domain';
 import { Prisma } from './generated/prisma/client.ts';
 
 export const sql = Prisma.sql;
 export const join = Prisma.join;
 export const empty = Prisma.empty;
+/** Text pasted into the statement as is: only ever for our own constants (column names). */
+export const raw = Prisma.raw;
 export type Sql = Prisma.Sql;
 
 /** A timestamp parameter; passed as text and cast, so both adapters read it the same way. */
@@ -10,28 +13,67 @@ export const ts = (date: Date): Sql => sql`${date.toISOString()}::timestamptz`;
 export const tsOrNull = (date: Date | null): Sql => (date === null ? sql`NULL::timestamptz` : ts(date));
 export const jsonb = (value: unknown): Sql => sql`${JSON.stringify(value)}::jsonb`;
 
-/** One row of job history to write in the same statement as the change it records. */
-export interface HistoryInsert {
-  from_status: string | null;
-  to_status: string;
+/** Who made a change, as the audit trail records it. */
+export interface AuditActor {
+  /** `api`, `key:<key id>`, `worker:<worker id>`, `system`, … */
   actor: string;
-  reason: string | null;
+  /** The API key of the request; null for open access and the system. */
+  keyId: string | null;
+  /** The request's id; null outside a request (the sweep). */
+  requestId: string | null;
 }
 
+/** The system's own changes (the claim sweep), outside any request. */
+export const SYSTEM_ACTOR: AuditActor = Object.freeze({ actor: 'system', keyId: null, requestId: null });
+
 /**
- * `WITH changed AS (<update … RETURNING *>), history AS (INSERT …) SELECT * FROM changed`:
- * the change and its history rows in one statement, so one never exists without the other.
+ * One row of job history to write in the same statement as the change it records. Its
+ * statuses and `changes` are not given: the statement computes them from the row's images.
+ */
+export interface HistoryInsert {
+  action: JobHistoryAction;
+  by: AuditActor;
+  /** Text, or an SQL expression over the changed row `c` (e.g. naming its old worker). */
+  reason: string | null | Sql;
+}
+
+/** `AS audit_steps`: the images of the changed row a change statement returns for its history. */
+export const auditSteps = (...images: Sql[]): Sql => sql`jsonb_build_array(${join(images)}) AS audit_steps`;
+/** The missing "before" of an INSERT. */
+export const NO_IMAGE = sql`NULL::jsonb`;
+
+/**
+ * The one seam every job write goes through: `WITH changed AS (<change>), history AS (INSERT …)
+ * SELECT * FROM changed`, the change and its audit rows in one statement, so one never exists
+ * without the other, and the old → new values are those of the row the change locked.
+ *
+ * `change` is an INSERT or UPDATE on `scrape_jobs j` that returns, besides `j.*`, its images
+ * as `auditSteps(before, [intermediate…,] to_jsonb(j))`: `before` the locked old row
+ * (`to_jsonb(old)` of a `FOR UPDATE` sub-select; NO_IMAGE for an insert). History row n of a
+ * changed row diffs image n-1 with image n (`job_audit_changes`), so an UPDATE that is two
+ * steps (a failure the system retries at once) gives two rows whose changes add up to the write.
+ * A step that changed nothing (same status, no column) writes no row.
  */
 export function withHistory(change: Sql, history: HistoryInsert[], now: Date): Sql {
   if (history.length === 0) return sql`WITH changed AS (${change}) SELECT * FROM changed`;
+  const entries = history.map(
+    ({ action, by, reason }, i) =>
+      sql`(${i + 1}::int, ${action}::text, ${by.actor}::text, ${by.keyId}::uuid, ${by.requestId}::text, ${typeof reason === 'string' || reason === null ? sql`${reason}::text` : reason})`,
+  );
   return sql`
     WITH changed AS (${change}),
     history AS (
-      INSERT INTO job_history (job_id, from_status, to_status, actor, reason, at)
-      SELECT changed.id, (h.entry ->> 'from_status')::job_status, (h.entry ->> 'to_status')::job_status,
-             h.entry ->> 'actor', h.entry ->> 'reason', ${ts(now)}
-      FROM changed CROSS JOIN jsonb_array_elements(${jsonb(history)}) WITH ORDINALITY AS h(entry, n)
-      ORDER BY h.n
+      INSERT INTO job_history (job_id, action, from_status, to_status, actor, key_id, request_id, reason, changes, at)
+      SELECT c.id, e.action, (step.before ->> 'status')::job_status, (step.after ->> 'status')::job_status,
+             e.actor, e.key_id, e.request_id, e.reason, step.changes, ${ts(now)}
+      FROM changed c
+      CROSS JOIN LATERAL (VALUES ${join(entries)}) AS e(n, action, actor, key_id, request_id, reason)
+      CROSS JOIN LATERAL (
+        SELECT c.audit_steps -> (e.n - 1) AS before, c.audit_steps -> e.n AS after,
+               job_audit_changes(c.audit_steps -> (e.n - 1), c.audit_steps -> e.n) AS changes
+      ) step
+      WHERE step.changes <> '{}'::jsonb
+      ORDER BY c.id, e.n
     )
     SELECT * FROM changed`;
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { JOB_STATUSES, JOB_TYPES } from '@scrape-jobs/domain';
+import { JOB_HISTORY_ACTIONS, JOB_STATUSES, JOB_TYPES } from '@scrape-jobs/domain';
 import { Prisma } from '../src/generated/prisma/client.ts';
 import { applyMigrations, readMigrations } from '../src/migrate.ts';
 import { DataDirInUseError, lockDataDir } from '../src/data-dir-lock.ts';
@@ -44,6 +44,41 @@ describe('the migration runner', () => {
       await expect(applyMigrations(pgliteRunner(db), broken)).rejects.toThrow(/Migration 1_broken failed/);
       const tables = await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'`);
       expect(tables.rows).toHaveLength(0);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('the job audit migration', () => {
+  test('gives the rows written before it their action from their statuses, actor and reason', async () => {
+    const db = await PGlite.create();
+    try {
+      const migrations = readMigrations();
+      const audit = migrations.findIndex((m) => m.name.endsWith('_job_audit'));
+      await applyMigrations(pgliteRunner(db), migrations.slice(0, audit));
+      const { rows } = await db.query<{ id: string }>(`INSERT INTO scrape_jobs (domain) VALUES ('old.com') RETURNING id`);
+      const old: Array<[string | null, string, string, string, string]> = [
+        [null, 'pending', 'api', 'Created', 'created'],
+        ['pending', 'running', 'worker:w1', 'Claimed', 'claimed'],
+        ['running', 'pending', 'system', 'Claim expired: worker w1 sent no update before 2026-03-01T12:00:00.000Z', 'claim_expired'],
+        ['pending', 'running', 'worker:w2', 'Claimed', 'claimed'],
+        ['running', 'pending', 'worker:w2', 'Released by the worker: shutting down', 'released'],
+        ['pending', 'running', 'worker:w3', 'Claimed', 'claimed'],
+        ['running', 'failed', 'worker:w3', 'Connection reset', 'updated'],
+        ['failed', 'pending', 'system', 'Automatic retry 1/3, claimable at 2026-03-01T12:00:05.000Z', 'auto_retried'],
+        ['pending', 'running', 'api', 'Status updated', 'updated'],
+        ['running', 'failed', 'api', 'Boom', 'updated'],
+        ['failed', 'pending', 'api', 'Manual retry', 'retried'],
+        ['pending', 'cancelled', 'api', 'Cancelled via API: not needed', 'cancelled'],
+      ];
+      for (const [from, to, actor, reason] of old) {
+        await db.query(`INSERT INTO job_history (job_id, from_status, to_status, actor, reason) VALUES ($1, $2, $3, $4, $5)`, [rows[0]!.id, from, to, actor, reason]);
+      }
+      await applyMigrations(pgliteRunner(db), migrations);
+      const after = await db.query<{ action: string; changes: unknown; key_id: null; request_id: null }>(`SELECT action, changes, key_id, request_id FROM job_history ORDER BY id`);
+      expect(after.rows).toEqual(old.map(([, , , , action]) => ({ action, changes: {}, key_id: null, request_id: null })));
+      await expect(db.query(`UPDATE job_history SET action = 'updated'`)).rejects.toThrow(/append-only/);
     } finally {
       await db.close();
     }
@@ -105,8 +140,9 @@ describe('invariants the database keeps by itself', () => {
 
   test('history is append-only', async () => {
     const [job] = await t.db.prisma.$queryRaw<Array<{ id: string }>>`INSERT INTO scrape_jobs (domain) VALUES ('hist.com') RETURNING id`;
-    await t.db.prisma.$executeRaw`INSERT INTO job_history (job_id, to_status, actor) VALUES (${job!.id}::uuid, 'pending', 'test')`;
+    await t.db.prisma.$executeRaw`INSERT INTO job_history (job_id, action, to_status, actor) VALUES (${job!.id}::uuid, 'created', 'pending', 'test')`;
     await expect(t.db.prisma.$executeRaw`UPDATE job_history SET actor = 'someone else'`).rejects.toThrow(/append-only/);
+    await expect(t.db.prisma.$executeRaw`UPDATE job_history SET changes = '{"priority":{"old":5,"new":1}}'`).rejects.toThrow(/append-only/);
     await expect(t.db.prisma.$executeRaw`DELETE FROM job_history`).rejects.toThrow(/append-only/);
   });
 
@@ -122,6 +158,35 @@ describe('invariants the database keeps by itself', () => {
     await expect(insert('viewer', 'not-a-hash')).rejects.toThrow(/api_keys_hash_sha256/);
     await insert('viewer', 'b'.repeat(64));
     await expect(insert('admin', 'b'.repeat(64))).rejects.toThrow(/api_keys_key_hash_idx|unique/i);
+  });
+
+  test('history knows only the documented actions, and changes are an object', async () => {
+    const [job] = await t.db.prisma.$queryRaw<Array<{ id: string }>>`INSERT INTO scrape_jobs (domain) VALUES ('actions.com') RETURNING id`;
+    for (const action of JOB_HISTORY_ACTIONS) {
+      await t.db.prisma.$executeRaw`INSERT INTO job_history (job_id, action, to_status, actor) VALUES (${job!.id}::uuid, ${action}, 'pending', 'test')`;
+    }
+    await expect(t.db.prisma.$executeRaw`INSERT INTO job_history (job_id, action, to_status, actor) VALUES (${job!.id}::uuid, 'deleted', 'pending', 'test')`).rejects.toThrow(
+      /job_history_action_known/,
+    );
+    await expect(
+      t.db.prisma.$executeRaw`INSERT INTO job_history (job_id, action, to_status, actor, changes) VALUES (${job!.id}::uuid, 'updated', 'pending', 'test', '[]')`,
+    ).rejects.toThrow(/job_history_changes_object/);
+  });
+
+  test('job_audit_changes lists the differing columns old → new, timestamps in UTC, without id, updated_at and claim_token', async () => {
+    const diff = async (before: unknown, after: unknown) =>
+      (await t.db.prisma.$queryRaw<Array<{ d: unknown }>>`SELECT job_audit_changes(${JSON.stringify(before)}::jsonb, ${JSON.stringify(after)}::jsonb) AS d`)[0]!.d;
+    const before = { id: 'a', status: 'pending', priority: 5, metadata: { a: 1 }, worker_id: 'w1', claim_token: 'secret-1', updated_at: '2026-03-01T12:00:00+00:00', started_at: null };
+    const after = { ...before, id: 'b', status: 'running', metadata: { a: 1, b: 2 }, worker_id: null, claim_token: 'secret-2', updated_at: '2026-03-01T13:00:00+00:00', started_at: '2026-03-01T14:00:00.5+01:00' };
+    expect(await diff(before, after)).toEqual({
+      status: { old: 'pending', new: 'running' },
+      metadata: { old: { a: 1 }, new: { a: 1, b: 2 } },
+      worker_id: { old: 'w1', new: null },
+      started_at: { old: null, new: '2026-03-01T13:00:00.500Z' },
+    });
+    expect(await diff(before, before)).toEqual({});
+    // No "before" (a creation): every column that has a value.
+    expect(await diff(null, { id: 'a', status: 'pending', error_message: null, priority: 5 })).toEqual({ status: { old: null, new: 'pending' }, priority: { old: null, new: 5 } });
   });
 
   test('jsonb_merge_deep merges objects key by key and replaces arrays and scalars', async () => {

@@ -1,5 +1,6 @@
 export * from './job-status.ts';
 export * from './job-type.ts';
+export * from './job-history-action.ts';
 export * from './errors.ts';
 export * from './access.ts';
 export * from './transitions.ts';

@@ -1,3 +1,4 @@
+import type { JobFieldChanges, JobHistoryAction } from '../job-history-action.ts';
 import type { JobStatus } from '../job-status.ts';
 import type { JobType } from '../job-type.ts';
 import type { JobConfig } from './config.ts';
@@ -44,16 +45,25 @@ export interface ClaimedJob extends ScrapeJob {
   claim_token: string;
 }
 
-/** One row of a job's history: a transition or a claim release. Append-only. */
+/** One row of a job's history (its audit trail): one change to the job. Append-only. */
 export interface JobHistoryEntry {
   id: number;
   job_id: string;
-  /** null for the creation of the job. */
+  /** What kind of change (see JOB_HISTORY_ACTIONS). */
+  action: JobHistoryAction;
+  /** The status before the change; null for the creation of the job. */
   from_status: JobStatus | null;
+  /** The status after it (equal to from_status when the change kept the status). */
   to_status: JobStatus;
-  /** `api`, `worker:<id>`, `system`, … */
+  /** `api`, `key:<key id>`, `worker:<id>`, `system`, … */
   actor: string;
+  /** The API key the change was made with; null for open access and the system's own changes. */
+  key_id: string | null;
+  /** The request that made the change (its X-Request-ID); null outside a request (the sweep). */
+  request_id: string | null;
   reason: string | null;
+  /** Every column the change wrote a new value to, old → new. */
+  changes: JobFieldChanges;
   at: IsoTimestamp;
 }
 
