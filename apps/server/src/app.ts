@@ -1,4 +1,4 @@
-import { appRouter, callerFor, createContextInner, scrapeJobsRoutes, type ScrapeJobManager } from '@scrape-jobs/api';
+import { appRouter, callerFor, createContextInner, scrapeJobsRoutes, webhooksRoutes, type ScrapeJobManager, type WebhookManager } from '@scrape-jobs/api';
 import { OPEN_PRINCIPAL } from '@scrape-jobs/domain';
 import type { Database } from '@scrape-jobs/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
@@ -11,6 +11,8 @@ import { registerDashboard } from './dashboard.ts';
 export interface AppOptions {
   db: Database;
   manager: ScrapeJobManager;
+  /** Webhook subscriptions (/api/webhooks, `webhooks.*`); without it those answer 404 / 503. */
+  webhooks?: WebhookManager | undefined;
   bodyLimit: number;
   logLevel: string;
 }
@@ -21,7 +23,7 @@ const fail = (error: string, details?: unknown) => ({ success: false, error, ...
  * The HTTP host: REST under /api, tRPC under /trpc, /healthz. No rules and no SQL here —
  * only wiring, and turning transport errors (bad JSON, huge bodies) into the envelope.
  */
-export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     bodyLimit,
@@ -111,6 +113,7 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
   });
 
   await app.register(scrapeJobsRoutes, { manager });
+  if (webhooks) await app.register(webhooksRoutes, { webhooks });
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
@@ -118,7 +121,7 @@ export async function buildApp({ db, manager, bodyLimit, logLevel }: AppOptions)
       createContext: ({ req }) => {
         const worker = req.headers['x-worker-id'];
         const workerId = typeof worker === 'string' && worker ? worker : undefined;
-        return createContextInner({ manager, caller: callerFor({ principal: OPEN_PRINCIPAL, requestId: req.id, workerId }) });
+        return createContextInner({ manager, webhooks, caller: callerFor({ principal: OPEN_PRINCIPAL, requestId: req.id, workerId }) });
       },
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error, path }, 'tRPC error');

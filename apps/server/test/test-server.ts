@@ -1,13 +1,26 @@
-import { createScrapeJobManager, type ScrapeJobManager } from '@scrape-jobs/api';
+import {
+  createScrapeJobManager,
+  createWebhookManager,
+  startWebhookDispatcher,
+  type ScrapeJobManager,
+  type WebhookDispatcher,
+  type WebhookDispatcherOptions,
+  type WebhookManager,
+} from '@scrape-jobs/api';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
+import { createWebhookSender } from '../src/webhook-sender.ts';
+import { createWebhookUrlPolicy } from '../src/webhook-url-policy.ts';
 
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
   url: string;
   app: FastifyInstance;
   manager: ScrapeJobManager;
+  webhooks: WebhookManager;
+  /** Present when started with `webhookDispatch`. */
+  dispatcher: WebhookDispatcher | undefined;
   database: TestDatabase;
   close(): Promise<void>;
 }
@@ -15,20 +28,38 @@ export interface TestServer {
 /** A real Fastify server on a random loopback port, on a fresh migrated database. */
 export async function startTestServer(
   kind: DatabaseKind,
-  options: { clock?: () => Date; claimTimeoutMs?: number; bodyLimit?: number; random?: () => number } = {},
+  options: {
+    clock?: () => Date;
+    claimTimeoutMs?: number;
+    bodyLimit?: number;
+    random?: () => number;
+    /** WEBHOOK_ALLOW_HOSTS for URL checks and delivery. */
+    webhookAllowHosts?: string;
+    /** Runs a webhook dispatcher with these options (the real sender). */
+    webhookDispatch?: Omit<WebhookDispatcherOptions, 'db' | 'send'>;
+  } = {},
 ): Promise<TestServer> {
+  const { webhookAllowHosts, webhookDispatch, ...managerOptions } = options;
   const database = await createTestDatabase(kind);
-  const manager = createScrapeJobManager({ db: database.db, ...options });
-  const app = await buildApp({ db: database.db, manager, bodyLimit: options.bodyLimit ?? 1024 * 1024, logLevel: 'silent' });
+  const manager = createScrapeJobManager({ db: database.db, ...managerOptions });
+  let dispatcher: WebhookDispatcher | undefined;
+  const webhooks = createWebhookManager({ db: database.db, checkUrl: createWebhookUrlPolicy(webhookAllowHosts), onQueued: () => dispatcher?.wake() });
+  if (webhookDispatch) {
+    dispatcher = startWebhookDispatcher({ db: database.db, send: createWebhookSender({ allowHosts: webhookAllowHosts }), ...webhookDispatch });
+  }
+  const app = await buildApp({ db: database.db, manager, webhooks, bodyLimit: options.bodyLimit ?? 1024 * 1024, logLevel: 'silent' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${address.port}`,
     app,
     manager,
+    webhooks,
+    dispatcher,
     database,
     close: async () => {
       await app.close();
+      await dispatcher?.stop();
       await database.destroy();
     },
   };

@@ -1,12 +1,14 @@
 import { authRouter } from './routers/auth.ts';
 import { queueRouter } from './routers/queue.ts';
 import { scrapeJobsRouter } from './routers/scrape-jobs.ts';
+import { webhooksRouter } from './routers/webhooks.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
 
 export const appRouter = createTRPCRouter({
   scrapeJobs: scrapeJobsRouter,
   queue: queueRouter,
   auth: authRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,7 @@ import { ZodError } from 'zod';
 import { toDomainError, trpcCodeOf } from './errors.ts';
 import { OPEN_CALLER, type Caller } from './caller.ts';
 import type { ScrapeJobManager } from './scrape-job-manager.ts';
+import type { WebhookManager } from './webhooks/webhook-manager.ts';
 
 /**
  * What a procedure needs, without any request: tests build it directly and call the
@@ -19,12 +20,14 @@ export interface InnerContext {
   caller: Caller;
   /** `keys`: every request needs an API key; `open`: requests without one act as admin. */
   authMode: AuthMode;
+  /** Webhook subscriptions; the `webhooks.*` procedures answer 503 without it. */
+  webhooks?: WebhookManager | undefined;
 }
 
 export type AuthMode = 'open' | 'keys';
 
-export function createContextInner(opts: { manager: ScrapeJobManager; caller?: Caller; authMode?: AuthMode }): InnerContext {
-  return { manager: opts.manager, caller: opts.caller ?? OPEN_CALLER, authMode: opts.authMode ?? 'open' };
+export function createContextInner(opts: { manager: ScrapeJobManager; caller?: Caller; authMode?: AuthMode; webhooks?: WebhookManager }): InnerContext {
+  return { manager: opts.manager, caller: opts.caller ?? OPEN_CALLER, authMode: opts.authMode ?? 'open', webhooks: opts.webhooks };
 }
 
 const t = initTRPC.context<InnerContext>().create({

@@ -9,3 +9,4 @@ export type { JobRow } from './job-row.ts';
 export { JobStatus as PrismaJobStatus, JobType as PrismaJobType } from './generated/prisma/enums.ts';
 export type { HistoryInsert } from './sql.ts';
 export { insertPageResults, listPageResults } from './page-results-repository.ts';
+export * from './webhooks-repository.ts';

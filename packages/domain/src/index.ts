@@ -13,3 +13,4 @@ export * from './schemas/inputs.ts';
 export * from './schemas/stats-report.ts';
 export * from './schemas/page-result.ts';
 export * from './validation-message.ts';
+export * from './schemas/webhooks.ts';
