@@ -117,10 +117,10 @@ describe('job_status_changed', () => {
     await all.until((got) => events(got, jobA).length === 1 && events(got, jobB).length === 1);
     await forA.until((got) => events(got, jobA).length === 1);
     // The delivery rows are written in the job's own transaction: nothing else is queued.
-    const [{ count }] = await server.database.db.prisma.$queryRaw<Array<{ count: number }>>`
+    const [counted] = await server.database.db.prisma.$queryRaw<Array<{ count: number }>>`
       SELECT count(*)::int AS count FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
       WHERE e.job_id IN (${jobA}::uuid, ${jobB}::uuid)`;
-    expect(count).toBe(3);
+    expect(counted!.count).toBe(3);
     expect(forA.received.map((r) => r.json.job_id)).toEqual([jobA]);
     expect(inactive.received).toEqual([]);
   });
@@ -143,8 +143,8 @@ describe('job_progress', () => {
     const later = await createJob();
     await marker.until((got) => events(got, later).length === 1);
     expect(events(r.received, jobId).map((g) => [g.json.event, g.json.status, g.json.stats.pagesProcessed])).toEqual([['job_progress', 'running', 1]]);
-    const [{ marks }] = await server.database.db.prisma.$queryRaw<Array<{ marks: number }>>`SELECT count(*)::int AS marks FROM webhook_progress_marks WHERE job_id = ${jobId}::uuid`;
-    expect(marks).toBe(0);
+    const [left] = await server.database.db.prisma.$queryRaw<Array<{ marks: number }>>`SELECT count(*)::int AS marks FROM webhook_progress_marks WHERE job_id = ${jobId}::uuid`;
+    expect(left!.marks).toBe(0);
   });
 });
 

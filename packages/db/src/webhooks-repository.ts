@@ -64,8 +64,6 @@ export interface ClaimedDelivery {
   secret: string;
   previous_secret: string | null;
   payload: unknown;
-  /** The event's creation time, as the dispatcher signs it (`webhook-timestamp` is the send time). */
-  event_created_at: Date;
 }
 
 export interface EndpointFields {
@@ -228,7 +226,7 @@ export async function claimDueWebhookDeliveries(prisma: Prisma, args: { leaseMs:
     SELECT l.id::text AS id, l.lease_token::text AS lease_token, l.event_id, l.attempts AS attempt, l.round_attempts,
            en.url, en.secret,
            CASE WHEN en.previous_secret_expires_at > now() THEN en.previous_secret END AS previous_secret,
-           ev.payload, ev.created_at AS event_created_at
+           ev.payload
     FROM leased l JOIN webhook_endpoints en ON en.id = l.endpoint_id JOIN webhook_events ev ON ev.id = l.event_id
     ORDER BY l.id`;
 }
