@@ -14,7 +14,7 @@ const SNIPPET_BYTES = 1000;
 export function createWebhookSender(options: { allowHosts: string | undefined; resolver?: Resolver }): WebhookSender {
   const allow = parseAllowList(options.allowHosts);
   const resolver = options.resolver ?? defaultResolver;
-  return async ({ url, headers, body, timeoutMs }) => {
+  return async ({ url, headers, body, timeoutMs, signal }) => {
     const guard = new OutboundGuard(allow, resolver, timeoutMs);
     try {
       await guard.admit(new URL(url));
@@ -25,7 +25,7 @@ export function createWebhookSender(options: { allowHosts: string | undefined; r
         dispatcher: guard.dispatcher,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       });
       const snippet = await readSnippet(response.body);
       const retryAfter = response.headers['retry-after'];

@@ -277,11 +277,11 @@ describe('outbound checks', () => {
   test('at delivery a host name that resolves to a private address is refused and nothing is sent', async () => {
     const r = await receiver();
     const send = createWebhookSender({ allowHosts: undefined, resolver: async () => ['127.0.0.1'] });
-    const result = await send({ url: `http://hooks.example.test:${r.port}/hook`, headers: {}, body: '{}', timeoutMs: 2000 });
+    const result = await send({ url: `http://hooks.example.test:${r.port}/hook`, headers: {}, body: '{}', timeoutMs: 2000, signal: new AbortController().signal });
     expect(result.statusCode).toBeNull();
     expect(result.error).toMatch(/127\.0\.0\.1 \(a loopback address\)/);
     const metadata = await createWebhookSender({ allowHosts: '0.0.0.0/0', resolver: async () => ['169.254.169.254'] })({
-      url: 'http://meta.example.test/', headers: {}, body: '{}', timeoutMs: 2000,
+      url: 'http://meta.example.test/', headers: {}, body: '{}', timeoutMs: 2000, signal: new AbortController().signal,
     });
     expect(metadata.error).toMatch(/metadata/);
     expect(r.received).toEqual([]);
@@ -307,3 +307,27 @@ async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 20_000): P
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+describe('stopping the dispatcher', () => {
+  test('an attempt still waiting on its receiver after the grace is cut off, recorded, and left for a later retry', async () => {
+    const own = await startTestServer('pglite', {
+      webhookAllowHosts: '127.0.0.1',
+      webhookDispatch: { retrySchedule: [0, 100], pollIntervalMs: 50, timeoutMs: 30_000, shutdownGraceMs: 200 },
+    });
+    try {
+      const r = await receiver();
+      r.answerNext('hold');
+      const created = await api(own.url, 'POST', '/api/webhooks', { url: r.url });
+      const ping = await api(own.url, 'POST', `/api/webhooks/${created.body.data.id}/test`);
+      await r.until((got) => got.length === 1);
+      await own.dispatcher!.stop();
+      const log = await api(own.url, 'GET', `/api/webhooks/${created.body.data.id}/deliveries`);
+      const delivery = log.body.data.find((d: any) => d.id === ping.body.data.delivery_id);
+      expect(delivery).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null });
+      expect(delivery.attempt_log).toEqual([expect.objectContaining({ attempt: 1, status_code: null, error: expect.stringMatching(/shutting down/) })]);
+      r.release();
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -9,6 +9,8 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /** Aborted when the dispatcher stops and the attempt outlasts the shutdown grace. */
+  signal: AbortSignal;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface WebhookDispatcherOptions {
   pollIntervalMs?: number;
   /** Deliveries sent at once by this process. */
   concurrency?: number;
+  /** On stop, how long attempts in flight may still finish before they are cut off (and retried later). */
+  shutdownGraceMs?: number;
   random?: () => number;
   onError?: (error: unknown) => void;
 }
@@ -50,7 +54,7 @@ export interface WebhookDispatcherOptions {
 export interface WebhookDispatcher {
   /** Look for due deliveries now (a job changed, a ping was queued). */
   wake(): void;
-  /** Stops claiming; waits for the attempts in flight to be recorded. */
+  /** Stops claiming; lets attempts in flight finish within the grace, cuts off the rest, and waits until each is recorded. */
   stop(): Promise<void>;
 }
 
@@ -75,6 +79,8 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
     random: options.random ?? Math.random,
   };
   const onError = options.onError ?? (() => {});
+  const shutdownGraceMs = options.shutdownGraceMs ?? 2000;
+  const shutdown = new AbortController();
 
   let stopped = false;
   let running: Promise<void> | null = null;
@@ -92,7 +98,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
     };
     let response: WebhookResponse;
     try {
-      response = await send({ url: delivery.url, headers, body, timeoutMs });
+      response = await send({ url: delivery.url, headers, body, timeoutMs, signal: shutdown.signal });
     } catch (error) {
       response = { statusCode: null, snippet: null, error: error instanceof Error ? error.message : String(error) };
     }
@@ -156,6 +162,12 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
       clearInterval(timer);
       unsubscribe();
       await running;
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (grace = setTimeout(resolve, shutdownGraceMs)))]);
+      clearTimeout(grace);
+      // Cut off attempts still waiting on a receiver: each is recorded as failed and retried
+      // by whichever process runs next.
+      shutdown.abort(new Error('The server is shutting down'));
       await Promise.allSettled([...inFlight]);
     },
   };
