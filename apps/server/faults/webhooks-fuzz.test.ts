@@ -104,7 +104,7 @@ test('tRPC: generated malformed webhook inputs never answer 500 and a refusal ch
   let tried = 0;
   await fc.assert(
     fc.asyncProperty(trpcRequest, async ({ procedure, input }) => {
-      const [kind, name] = procedure;
+      const [kind, name] = procedure as readonly [string, string];
       const before = await fingerprint();
       const encoded = encodeURIComponent(JSON.stringify(input));
       const response =
