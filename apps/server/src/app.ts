@@ -11,9 +11,11 @@ import {
   scrapeJobsRoutes,
   toDomainError,
   trpcCodeOf,
+  webhooksRoutes,
   type AccessService,
   type AuthMode,
   type ScrapeJobManager,
+  type WebhookManager,
 } from '@scrape-jobs/api';
 import type { Database } from '@scrape-jobs/db';
 import { TRPCError } from '@trpc/server';
@@ -29,6 +31,8 @@ import { registerSecurityHeaders } from './security-headers.ts';
 export interface AppOptions {
   db: Database;
   manager: ScrapeJobManager;
+  /** Webhook subscriptions (/api/webhooks, `webhooks.*`); without it those answer 404 / 503. */
+  webhooks?: WebhookManager | undefined;
   bodyLimit: number;
   logLevel: string;
   /** `keys`: every /api and /trpc request needs an API key. Default `open`. */
@@ -53,7 +57,7 @@ const fail = (error: string, details?: string) => ({ success: false, error, ...(
  * The HTTP host: REST under /api, tRPC under /trpc, /healthz. No rules and no SQL here —
  * only wiring, and turning transport errors (bad JSON, huge bodies) into the envelope.
  */
-export async function buildApp({ db, manager, bodyLimit, logLevel, authMode = 'open', access = createAccessService({ db }), rateLimits, corsOrigins = [], dashboardDir }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel, authMode = 'open', access = createAccessService({ db }), rateLimits, corsOrigins = [], dashboardDir }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     bodyLimit,
@@ -153,6 +157,7 @@ export async function buildApp({ db, manager, bodyLimit, logLevel, authMode = 'o
 
   await app.register(scrapeJobsRoutes, { manager });
   await app.register(accessRoutes, { access });
+  if (webhooks) await app.register(webhooksRoutes, { webhooks });
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
@@ -170,6 +175,7 @@ export async function buildApp({ db, manager, bodyLimit, logLevel, authMode = 'o
             rateLimiter: limiter,
             clientIp: req.ip,
             setHeader: (name, value) => void res.header(name, value),
+            webhooks,
           });
         } catch (error) {
           // Thrown here, a DomainError would be a 500: say it as the code the error map gives it.

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** What the API's browser clients send: keys, JSON bodies, request ids, worker and claim headers, tRPC's own. */
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Request-ID', 'X-Worker-ID', 'X-Claim-Token', 'trpc-accept', 'Last-Event-ID'];
-export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
+export const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** What a cross-origin script may read beyond the CORS-safelisted response headers. */
 export const CORS_EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'X-Request-ID'];
 /** Browsers cache an answered preflight this long (seconds). */

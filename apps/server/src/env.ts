@@ -1,3 +1,4 @@
+import { parseRetrySchedule } from '@scrape-jobs/api';
 import { z } from 'zod';
 
 /** The server's environment, parsed once. Nothing else reads process.env. */
@@ -46,6 +47,33 @@ const envSchema = z.object({
       }
       return origins;
     }),
+  /** Host names, IPs or CIDRs webhooks may be sent to although they are private or loopback. */
+  WEBHOOK_ALLOW_HOSTS: z.string().optional(),
+  /** `false`: this process queues webhook events (the trigger always does) but sends none. */
+  WEBHOOK_DISPATCH: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Waits between attempts, e.g. `0,5s,5m,30m,2h,5h,10h,10h` (the default); after the last, failed. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return undefined;
+      try {
+        return parseRetrySchedule(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** One delivery attempt's limit (connect, headers and body). */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How long a process holds a delivery it is sending; a crashed process's deliveries are resent after it. Default 3 × timeout. */
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
+  /** How often due deliveries (retries) are looked for, besides every job change. */
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Deliveries this process sends at once. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** The longest Retry-After honoured (a longer one is cut to this). */
+  WEBHOOK_MAX_RETRY_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(36_000_000),
 });
 
 function isExactOrigin(text: string): boolean {

@@ -1,8 +1,22 @@
-import { createAccessService, createScrapeJobManager, OPEN_CALLER, type AccessService, type AuthMode, type ScrapeJobManager } from '@scrape-jobs/api';
+import {
+  createAccessService,
+  createScrapeJobManager,
+  createWebhookManager,
+  OPEN_CALLER,
+  startWebhookDispatcher,
+  type AccessService,
+  type AuthMode,
+  type ScrapeJobManager,
+  type WebhookDispatcher,
+  type WebhookDispatcherOptions,
+  type WebhookManager,
+} from '@scrape-jobs/api';
 import type { Role } from '@scrape-jobs/domain';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../src/app.ts';
+import { createWebhookSender } from '../src/webhook-sender.ts';
+import { createWebhookUrlPolicy } from '../src/webhook-url-policy.ts';
 
 export interface TestServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -10,6 +24,9 @@ export interface TestServer {
   app: FastifyInstance;
   manager: ScrapeJobManager;
   access: AccessService;
+  webhooks: WebhookManager;
+  /** Present when started with `webhookDispatch`. */
+  dispatcher: WebhookDispatcher | undefined;
   database: TestDatabase;
   close(): Promise<void>;
 }
@@ -30,13 +47,22 @@ export async function startTestServer(
     rateLimits?: AppOptions['rateLimits'];
     corsOrigins?: AppOptions['corsOrigins'];
     dashboardDir?: AppOptions['dashboardDir'];
+    /** WEBHOOK_ALLOW_HOSTS for URL checks and delivery. */
+    webhookAllowHosts?: string;
+    /** Runs a webhook dispatcher with these options (the real sender). */
+    webhookDispatch?: Omit<WebhookDispatcherOptions, 'db' | 'send'>;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(kind);
-  const { authMode = 'open', bodyLimit = 1024 * 1024, rateLimits, corsOrigins, dashboardDir, ...managerOptions } = options;
+  const { authMode = 'open', bodyLimit = 1024 * 1024, rateLimits, corsOrigins, dashboardDir, webhookAllowHosts, webhookDispatch, ...managerOptions } = options;
   const manager = createScrapeJobManager({ db: database.db, ...managerOptions });
   const access = createAccessService({ db: database.db, ...(options.clock ? { clock: options.clock } : {}) });
-  const app = await buildApp({ db: database.db, manager, access, bodyLimit, logLevel: 'silent', authMode, rateLimits, corsOrigins, dashboardDir });
+  let dispatcher: WebhookDispatcher | undefined;
+  const webhooks = createWebhookManager({ db: database.db, checkUrl: createWebhookUrlPolicy(webhookAllowHosts), onQueued: () => dispatcher?.wake() });
+  if (webhookDispatch) {
+    dispatcher = startWebhookDispatcher({ db: database.db, send: createWebhookSender({ allowHosts: webhookAllowHosts }), ...webhookDispatch });
+  }
+  const app = await buildApp({ db: database.db, manager, access, webhooks, bodyLimit, logLevel: 'silent', authMode, rateLimits, corsOrigins, dashboardDir });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   return {
@@ -44,9 +70,12 @@ export async function startTestServer(
     app,
     manager,
     access,
+    webhooks,
+    dispatcher,
     database,
     close: async () => {
       await app.close();
+      await dispatcher?.stop();
       await database.destroy();
     },
   };

@@ -10,6 +10,7 @@ import { createAccessService, type AccessService } from './access-service.ts';
 import { OPEN_CALLER, type Caller } from './caller.ts';
 import { enforceRateLimit, type RateLimitBucket, type RateLimiter } from './rate-limit/index.ts';
 import type { ScrapeJobManager } from './scrape-job-manager.ts';
+import type { WebhookManager } from './webhooks/webhook-manager.ts';
 
 /**
  * What a procedure needs, without any request: tests build it directly and call the
@@ -29,6 +30,8 @@ export interface InnerContext {
   clientIp?: string | undefined;
   /** Sets a header on the HTTP response, when there is one (the RateLimit fields). */
   setHeader?: ((name: string, value: string) => void) | undefined;
+  /** Webhook subscriptions; the `webhooks.*` procedures answer 503 without it. */
+  webhooks?: WebhookManager | undefined;
 }
 
 export type AuthMode = 'open' | 'keys';
@@ -41,6 +44,7 @@ export function createContextInner(opts: {
   rateLimiter?: RateLimiter | undefined;
   clientIp?: string | undefined;
   setHeader?: ((name: string, value: string) => void) | undefined;
+  webhooks?: WebhookManager | undefined;
 }): InnerContext {
   return {
     manager: opts.manager,
@@ -50,6 +54,7 @@ export function createContextInner(opts: {
     rateLimiter: opts.rateLimiter,
     clientIp: opts.clientIp,
     setHeader: opts.setHeader,
+    webhooks: opts.webhooks,
   };
 }
 
@@ -125,6 +130,9 @@ export const writeProcedure = requiring('jobs:write').use(rateLimited('writes'))
 export const queueReadProcedure = requiring('queue:work');
 /** The queue's writes: claim, heartbeat, report pages, release: the `worker` bucket. */
 export const workerProcedure = queueReadProcedure.use(rateLimited('worker'));
+/** Webhook subscriptions: reading them, and changing them (the `writes` bucket). */
+export const webhookReadProcedure = requiring('webhooks:read');
+export const webhookManageProcedure = requiring('webhooks:manage').use(rateLimited('writes'));
 /** API keys and the audit trail (its writes add `rateLimited('writes')`). */
 export const adminProcedure = requiring('keys:manage');
 

@@ -12,3 +12,4 @@ export { insertPageResults, listPageResults } from './page-results-repository.ts
 export { insertApiKey, findActiveApiKeyByHash, findApiKey, listApiKeys, revokeApiKey, touchApiKey, toApiKeyView, type ApiKeyRow } from './api-keys-repository.ts';
 export { recordAuditEvent, listAuditEvents, type AuditEventInsert } from './audit-events-repository.ts';
 
+export * from './webhooks-repository.ts';

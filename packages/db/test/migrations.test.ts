@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { JOB_HISTORY_ACTIONS, JOB_STATUSES, JOB_TYPES } from '@scrape-jobs/domain';
+import { JOB_HISTORY_ACTIONS, JOB_STATUSES, JOB_TYPES, WEBHOOK_DELIVERY_STATUSES } from '@scrape-jobs/domain';
 import { Prisma } from '../src/generated/prisma/client.ts';
 import { applyMigrations, readMigrations } from '../src/migrate.ts';
 import { DataDirInUseError, lockDataDir } from '../src/data-dir-lock.ts';
@@ -103,11 +103,17 @@ describe('schema.prisma and the migrations agree', () => {
     expect(await columns('page_results')).toEqual(Object.values(Prisma.PageResultScalarFieldEnum).sort());
     expect(await columns('api_keys')).toEqual(Object.values(Prisma.ApiKeyScalarFieldEnum).sort());
     expect(await columns('audit_events')).toEqual(Object.values(Prisma.AuditEventScalarFieldEnum).sort());
+    expect(await columns('webhook_endpoints')).toEqual(Object.values(Prisma.WebhookEndpointScalarFieldEnum).sort());
+    expect(await columns('webhook_events')).toEqual(Object.values(Prisma.WebhookEventScalarFieldEnum).sort());
+    expect(await columns('webhook_deliveries')).toEqual(Object.values(Prisma.WebhookDeliveryScalarFieldEnum).sort());
+    expect(await columns('webhook_attempts')).toEqual(Object.values(Prisma.WebhookAttemptScalarFieldEnum).sort());
+    expect(await columns('webhook_progress_marks')).toEqual(Object.values(Prisma.WebhookProgressMarkScalarFieldEnum).sort());
   });
 
   test('the database enums are the domain lists, in order', async () => {
     expect(await enumValues('job_status')).toEqual([...JOB_STATUSES]);
     expect(await enumValues('job_type')).toEqual([...JOB_TYPES]);
+    expect(await enumValues('webhook_delivery_status')).toEqual([...WEBHOOK_DELIVERY_STATUSES]);
   });
 });
 

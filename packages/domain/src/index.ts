@@ -15,3 +15,4 @@ export * from './schemas/stats-report.ts';
 export * from './schemas/page-result.ts';
 export * from './validation-message.ts';
 export * from './schemas/access-inputs.ts';
+export * from './schemas/webhooks.ts';
