@@ -108,7 +108,7 @@ describe('CORS', () => {
       expect(answer.status).toBe(204);
       expect(headersOf(answer)).toMatchObject({
         'access-control-allow-origin': ALLOWED,
-        'access-control-allow-methods': 'GET, POST, PUT, DELETE',
+        'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
         'access-control-allow-headers': 'Authorization, Content-Type, X-Request-ID, X-Worker-ID, X-Claim-Token, trpc-accept, Last-Event-ID',
         'access-control-max-age': '600',
       });
