@@ -178,3 +178,15 @@ describe('AUTH_MODE=open', () => {
     expect(screen.getByTestId('session-notice')).toHaveTextContent('the server no longer accepts this key (Invalid API key)');
   });
 });
+
+describe('a server that starts wanting a key', () => {
+  test('open access, then AUTH_MODE=keys: the next refused call brings the sign-in form', async () => {
+    const api = withKeys(new FakeApi('open'));
+    const { user } = open(api);
+    await waitFor(() => expect(identity()).toHaveTextContent('open access'));
+    api.mode = 'keys';
+    await user.click(screen.getByRole('link', { name: 'Queue' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Back to open access' })).toBeNull();
+  });
+});

@@ -4,24 +4,33 @@
  * call the server answers UNAUTHORIZED while a key is in use ends the session with its sentence.
  */
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { getQueryKey } from '@trpc/react-query';
 import { useState, type ReactNode } from 'react';
 import { isForbidden, isUnauthenticated } from '../lib/errors.ts';
 import { createClient, trpc, type LinksFactory } from '../trpc.ts';
 import { useSession } from './session.tsx';
+
+const WHOAMI = getQueryKey(trpc.auth.whoami);
+const isWhoami = (key: readonly unknown[]) => JSON.stringify(key[0]) === JSON.stringify(WHOAMI[0]);
 
 /** Refusals do not change on a second try; anything else is retried once. */
 const retryOnce = (failures: number, error: unknown) => failures < 1 && !isUnauthenticated(error) && !isForbidden(error);
 
 function Scope({ apiKey, links, onRefused, children }: { apiKey: string | null; links: LinksFactory; onRefused: (error: unknown) => void; children: ReactNode }) {
   const [queryClient] = useState(() => {
-    const onError = (error: unknown) => {
-      if (apiKey !== null && isUnauthenticated(error)) onRefused(error);
+    const onError = (error: unknown, fromWhoami: boolean) => {
+      if (!isUnauthenticated(error)) return;
+      if (apiKey !== null) onRefused(error);
+      // Without a key the server has started to want one (restarted with AUTH_MODE=keys): a
+      // fresh whoami makes the gate show the sign-in form.
+      else if (!fromWhoami) void client.invalidateQueries({ queryKey: WHOAMI, exact: false });
     };
-    return new QueryClient({
-      queryCache: new QueryCache({ onError }),
-      mutationCache: new MutationCache({ onError }),
+    const client: QueryClient = new QueryClient({
+      queryCache: new QueryCache({ onError: (error, query) => onError(error, isWhoami(query.queryKey)) }),
+      mutationCache: new MutationCache({ onError: (error) => onError(error, false) }),
       defaultOptions: { queries: { staleTime: 1000, refetchOnWindowFocus: true, retry: retryOnce }, mutations: { retry: false } },
     });
+    return client;
   });
   const [trpcClient] = useState(() => createClient(apiKey, links));
   return (
