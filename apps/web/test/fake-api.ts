@@ -49,6 +49,8 @@ const WRITE: Permission = 'jobs:write';
 
 export class FakeApi {
   private readonly keys = new Map<string, Principal>();
+  /** Keys whose permissions differ from their role's in the domain table. */
+  private readonly grants = new Map<string, Permission[]>();
   /** Every call as it arrived: the procedure and the key it carried. */
   readonly calls: Array<{ path: string; key: string | null }> = [];
   jobs: ScrapeJob[] = [aJob()];
@@ -57,8 +59,10 @@ export class FakeApi {
 
   constructor(public mode: 'open' | 'keys') {}
 
-  addKey(key: string, principal: Omit<Principal, 'keyId'> & { keyId?: string }): this {
-    this.keys.set(key, { keyId: principal.keyId ?? `id-${principal.name}`, ...principal });
+  addKey(key: string, principal: Omit<Principal, 'keyId'> & { keyId?: string }, permissions?: Permission[]): this {
+    const keyId = principal.keyId ?? `id-${principal.name}`;
+    this.keys.set(key, { keyId, ...principal });
+    if (permissions) this.grants.set(keyId, permissions);
     return this;
   }
   revoke(key: string): void {
@@ -75,8 +79,12 @@ export class FakeApi {
     return principal;
   }
 
+  private permissionsOf(principal: Principal): Permission[] {
+    return (principal.keyId && this.grants.get(principal.keyId)) || (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(principal, p));
+  }
+
   private allow(principal: Principal, permission: Permission): void {
-    if (!can(principal, permission) || (permission === WRITE && this.refuseWrites)) {
+    if (!this.permissionsOf(principal).includes(permission) || (permission === WRITE && this.refuseWrites)) {
       throw refusal('FORBIDDEN', `Forbidden: a ${principal.role} key cannot do this`);
     }
   }
@@ -87,7 +95,7 @@ export class FakeApi {
       answer: (_input, p) => ({
         mode: this.mode,
         principal: { key_id: p.keyId, name: p.name, role: p.role, tenant_id: p.tenantId },
-        permissions: (Object.keys(PERMISSIONS) as Permission[]).filter((permission) => can(p, permission)),
+        permissions: this.permissionsOf(p),
       }),
     },
     'scrapeJobs.list': {

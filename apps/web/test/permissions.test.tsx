@@ -11,7 +11,7 @@ import './setup.ts';
 
 const job = aJob({ status: 'failed', retry_count: 1, max_retries: 3 });
 
-function openAs(role: 'viewer' | 'operator' | 'worker', path: string, configure: (api: FakeApi) => void = () => {}) {
+function openAs(role: 'viewer' | 'operator', path: string, configure: (api: FakeApi) => void = () => {}) {
   const api = new FakeApi('keys').addKey('sj_key', { name: `a ${role}`, role, tenantId: null });
   api.jobs = [job];
   configure(api);
@@ -102,11 +102,14 @@ describe('an operator key', () => {
   });
 });
 
-describe('a key without jobs:read (a worker key)', () => {
+describe('a key without jobs:read', () => {
   test('the pages show the server’s refusal; no change stream is opened', async () => {
-    const { api } = openAs('worker', '/');
+    const api = new FakeApi('keys').addKey('sj_key', { name: 'queue only', role: 'worker', tenantId: null }, ['queue:work']);
+    sessionStorage.setItem(KEY_STORAGE_ITEM, 'sj_key');
+    window.history.pushState(null, '', '/');
+    render(<App links={api.links} />);
     expect(await screen.findByRole('alert')).toHaveTextContent('Could not load the jobs: Forbidden: a worker key cannot do this');
     expect(api.keysSentTo('scrapeJobs.onChange')).toEqual([]);
-    expect(screen.getByTestId('identity')).toHaveTextContent('a worker worker');
+    expect(screen.getByTestId('identity')).toHaveTextContent('queue only worker');
   });
 });
