@@ -25,7 +25,7 @@ export interface CreatedKey {
 
 export interface KeysServer {
   url: string;
-  keys: { viewer: CreatedKey; operator: CreatedKey };
+  keys: { viewer: CreatedKey; operator: CreatedKey; admin: CreatedKey };
   stop: () => Promise<void>;
 }
 
@@ -51,6 +51,7 @@ export async function startKeysServer(): Promise<KeysServer> {
   try {
     const viewer = await createKey(dataDir, 'viewer', 'e2e viewer');
     const operator = await createKey(dataDir, 'operator', 'e2e operator');
+    const admin = await createKey(dataDir, 'admin', 'e2e admin');
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     server = start('keys-server', bundles.server, {
@@ -63,7 +64,7 @@ export async function startKeysServer(): Promise<KeysServer> {
       CRAWL_ALLOW_HOSTS: ALLOW_HOSTS,
     });
     await waitForHealth(url, server, 90_000);
-    return { url, keys: { viewer, operator }, stop: stopAll };
+    return { url, keys: { viewer, operator, admin }, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

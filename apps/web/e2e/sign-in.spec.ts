@@ -2,7 +2,8 @@
  * Signing in against a server in AUTH_MODE=keys (a second built server, see keys-server.ts)
  * with keys made by the server's CLI: a wrong key is refused with the server's sentence, a
  * viewer sees the jobs but is offered no writes, an operator creates a job, signing out
- * brings the form back. The open-mode server of the other specs is not used here.
+ * brings the form back, a key revoked mid-session (by an admin, through /api/keys) brings
+ * it back with the reason. The open-mode server of the other specs is not used here.
  */
 import type { APIRequestContext, Page } from '@playwright/test';
 import { expect, site, snap, test } from './fixtures.ts';
@@ -115,4 +116,30 @@ test('an operator key creates a job from the form; sign out brings the sign-in f
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await snap(page, testInfo, 'sign-in-signed-out');
+});
+
+test('a tenant-bound key shows its tenant; revoked mid-session, the next call returns to sign-in with the reason', async ({ page, request }, testInfo) => {
+  const tenant = '5f0c3a52-8a57-4d43-9a4e-2f6a4c0d7e11';
+  const made = await request.post(`${server.url}/api/keys`, { headers: bearer(server.keys.admin.key), data: { name: 'e2e tenant viewer', role: 'viewer', tenant_id: tenant } });
+  expect(made.status(), await made.text()).toBe(201);
+  const key = (await made.json()).data as { id: string; key: string };
+
+  await page.goto(`${server.url}/`);
+  await signIn(page, key.key);
+  const identity = page.getByTestId('identity');
+  await expect(identity).toContainText('e2e tenant viewer');
+  await expect(identity).toContainText(`tenant ${tenant}`);
+  await expect(page.getByRole('heading', { name: 'Jobs' })).toBeVisible();
+  await snap(page, testInfo, 'sign-in-tenant');
+
+  const revoked = await request.delete(`${server.url}/api/keys/${key.id}`, { headers: bearer(server.keys.admin.key) });
+  expect(revoked.status(), await revoked.text()).toBe(200);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queue' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByTestId('sign-in-reason')).toHaveText('Signed out: the server no longer accepts this key (Invalid API key). Sign in again.');
+  expect(await storedKeys(page)).toEqual({ session: 0, local: 0 });
+  await snap(page, testInfo, 'sign-in-revoked');
+  // Signing in again lands on the page the user was going to.
+  await signIn(page, server.keys.viewer.key);
+  await expect(page.getByRole('heading', { name: 'Queue' })).toBeVisible();
 });
