@@ -1,5 +1,7 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
+import { IdentityGate } from './auth/identity.tsx';
+import { IdentityScope } from './auth/identity-scope.tsx';
+import { SessionProvider } from './auth/session.tsx';
 import { Layout } from './components/layout.tsx';
 import { LiveUpdates } from './live-updates.tsx';
 import { CreateJobPage } from './pages/create/create-job-page.tsx';
@@ -8,7 +10,7 @@ import { JobsPage } from './pages/jobs/jobs-page.tsx';
 import { QueuePage } from './pages/queue/queue-page.tsx';
 import { StatsPage } from './pages/stats/stats-page.tsx';
 import { Link, useLocation, type Route } from './router.tsx';
-import { createClient, trpc } from './trpc.ts';
+import { httpLinks, type LinksFactory } from './trpc.ts';
 
 const TITLES: Record<Route['page'], string> = {
   jobs: 'Jobs',
@@ -54,18 +56,17 @@ function Page() {
   return <Layout route={route}>{content}</Layout>;
 }
 
-export function App() {
-  const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 1000, refetchOnWindowFocus: true, retry: 1 }, mutations: { retry: false } } }),
-  );
-  const [trpcClient] = useState(() => createClient());
+/** `links`: how calls reach the server (the server's /trpc by default; tests pass their own). */
+export function App({ links = httpLinks() }: { links?: LinksFactory }) {
   return (
-    <trpc.Provider client={trpcClient} queryClient={queryClient}>
-      <QueryClientProvider client={queryClient}>
-        <LiveUpdates>
-          <Page />
-        </LiveUpdates>
-      </QueryClientProvider>
-    </trpc.Provider>
+    <SessionProvider>
+      <IdentityScope links={links}>
+        <IdentityGate>
+          <LiveUpdates>
+            <Page />
+          </LiveUpdates>
+        </IdentityGate>
+      </IdentityScope>
+    </SessionProvider>
   );
 }

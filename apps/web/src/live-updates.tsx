@@ -3,8 +3,13 @@
  * marks the affected queries stale (batched, at most every 250 ms), so the visible pages
  * refetch just what changed — no reloads. While the stream is down the page says so and
  * every query polls instead; when it comes back, everything is refetched once to catch up.
+ * A key without jobs:read opens no stream; a stream the server refuses the key for ends the
+ * session like any other call.
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCan } from './auth/identity.tsx';
+import { useSession } from './auth/session.tsx';
+import { isUnauthenticated } from './lib/errors.ts';
 import { trpc } from './trpc.ts';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
@@ -19,6 +24,8 @@ const LiveContext = createContext<LiveState>('connecting');
 
 export function LiveUpdates({ children }: { children: ReactNode }) {
   const utils = trpc.useUtils();
+  const session = useSession();
+  const mayRead = useCan('jobs:read');
   const changedJobs = useRef(new Set<string>());
   const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const [connectedOnce, setConnectedOnce] = useState(false);
@@ -38,6 +45,10 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
   }, [utils]);
 
   const subscription = trpc.scrapeJobs.onChange.useSubscription(undefined, {
+    enabled: mayRead,
+    onError: (error) => {
+      if (session.apiKey !== null && isUnauthenticated(error)) session.expire(error);
+    },
     onStarted: () => {
       setConnectedOnce(true);
       void utils.invalidate();

@@ -4,6 +4,8 @@
  * network problem.
  */
 interface ServerErrorData {
+  /** tRPC's code: `UNAUTHORIZED`, `FORBIDDEN`, … */
+  code?: string;
   domainCode?: string;
   details?: unknown;
   httpStatus?: number;
@@ -23,6 +25,18 @@ export function errorSentence(error: unknown): string {
 
 export const domainCodeOf = (error: unknown) => dataOf(error)?.domainCode;
 export const detailsOf = (error: unknown) => dataOf(error)?.details;
+
+/** The server wants a (valid) API key: none was sent, or it is unknown or revoked. */
+export function isUnauthenticated(error: unknown): boolean {
+  const data = dataOf(error);
+  return data?.code === 'UNAUTHORIZED' || data?.httpStatus === 401 || data?.domainCode === 'UNAUTHENTICATED';
+}
+
+/** The key is valid but its role may not do this. */
+export function isForbidden(error: unknown): boolean {
+  const data = dataOf(error);
+  return data?.code === 'FORBIDDEN' || data?.httpStatus === 403 || data?.domainCode === 'FORBIDDEN';
+}
 
 export interface FieldErrors {
   /** By field path as the schema names it: `domain`, `config.maxPages`, … */

@@ -32,5 +32,14 @@ export function retryRule(job: JobLike): ActionRule {
   return { visible: true, enabled: true, reason: null };
 }
 
+/**
+ * The rule once the key's permissions are known: an action the job's state allows but the
+ * key may not use stays visible, disabled, with `denied` as the reason.
+ */
+export function withPermission(rule: ActionRule, denied: string | null): ActionRule {
+  if (!rule.visible || denied === null) return rule;
+  return { visible: true, enabled: false, reason: denied };
+}
+
 /** "attempt 2/3": what a retry now would be. */
 export const nextAttempt = (job: JobLike) => `attempt ${job.retry_count + 1}/${job.max_retries}`;

@@ -1,13 +1,19 @@
 import type { ScrapeJob } from '@scrape-jobs/domain';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
-import { cancelRule, nextAttempt, retryRule } from '../../lib/job-actions.ts';
+import { useIdentity } from '../../auth/identity.tsx';
+import { deniedReason } from '../../auth/permissions.ts';
+import { cancelRule, nextAttempt, retryRule, withPermission } from '../../lib/job-actions.ts';
 import { errorSentence } from '../../lib/errors.ts';
 import { trpc } from '../../trpc.ts';
 
-/** Cancel (with a reason, after a confirmation) and retry — only those the rules allow. */
+/**
+ * Cancel (with a reason, after a confirmation) and retry — only those the rules allow, and
+ * disabled with the reason when the key may not write jobs.
+ */
 export function JobActions({ job }: { job: ScrapeJob }) {
   const utils = trpc.useUtils();
+  const identity = useIdentity();
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
@@ -30,16 +36,30 @@ export function JobActions({ job }: { job: ScrapeJob }) {
       refresh();
     },
   });
-  const cancelling = cancelRule(job);
-  const retrying = retryRule(job);
+  const cancelling = withPermission(cancelRule(job), deniedReason(identity, 'jobs:write', 'cancel jobs'));
+  const retrying = withPermission(retryRule(job), deniedReason(identity, 'jobs:write', 'retry jobs'));
   const error = cancel.error ?? retry.error;
 
   return (
     <div className="actions">
       {cancelling.visible && (
-        <button type="button" className="button button-danger" onClick={() => (cancel.reset(), setConfirming(true))}>
-          Cancel job…
-        </button>
+        <span className="action-with-reason">
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={!cancelling.enabled}
+            title={cancelling.reason ?? undefined}
+            aria-describedby={cancelling.reason ? `cancel-reason-${job.id}` : undefined}
+            onClick={() => (cancel.reset(), setConfirming(true))}
+          >
+            Cancel job…
+          </button>
+          {cancelling.reason && (
+            <span className="action-reason" id={`cancel-reason-${job.id}`}>
+              Cancel unavailable: {cancelling.reason}
+            </span>
+          )}
+        </span>
       )}
       {retrying.visible && (
         <span className="action-with-reason">
@@ -47,6 +67,7 @@ export function JobActions({ job }: { job: ScrapeJob }) {
             type="button"
             className="button button-primary"
             disabled={!retrying.enabled || retry.isPending}
+            title={retrying.reason ?? undefined}
             aria-describedby={retrying.reason ? `retry-reason-${job.id}` : undefined}
             onClick={() => retry.mutate({ id: job.id, reason: 'Retried from the dashboard', retried_by: 'dashboard' })}
           >

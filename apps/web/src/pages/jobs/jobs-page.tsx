@@ -1,5 +1,7 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
+import { useIdentity } from '../../auth/identity.tsx';
+import { deniedReason } from '../../auth/permissions.ts';
 import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
 import { filtersFromSearch, listInput, searchFromFilters, type JobFilters, type OrderField } from '../../lib/job-filters.ts';
 import { useNow } from '../../lib/use-now.ts';
@@ -14,6 +16,7 @@ import { StatusCounts } from './status-counts.tsx';
 /** The jobs list: counts per status, filters, a sortable live table, pages. */
 export function JobsPage({ search }: { search: URLSearchParams }) {
   const filters = filtersFromSearch(search);
+  const createDenied = deniedReason(useIdentity(), 'jobs:write', 'create jobs');
   const refetchInterval = useRefetchInterval();
   const now = useNow(5000);
   const list = trpc.scrapeJobs.list.useQuery(listInput(filters), { refetchInterval, placeholderData: keepPreviousData });
@@ -40,9 +43,15 @@ export function JobsPage({ search }: { search: URLSearchParams }) {
     <section aria-labelledby="jobs-title">
       <div className="page-head">
         <h1 id="jobs-title">Jobs</h1>
-        <Link href="/new" className="button button-primary">
-          + New job
-        </Link>
+        {createDenied ? (
+          <button type="button" className="button button-primary" disabled title={createDenied}>
+            + New job
+          </button>
+        ) : (
+          <Link href="/new" className="button button-primary">
+            + New job
+          </Link>
+        )}
       </div>
       <StatusCounts domain={filters.domain} selected={filters.statuses} onToggle={toggleStatus} />
       <JobFiltersBar filters={filters} knownDomains={knownDomains} onChange={update} />
@@ -52,8 +61,14 @@ export function JobsPage({ search }: { search: URLSearchParams }) {
         <ErrorNotice error={list.error} what="the jobs" onRetry={() => void list.refetch()} />
       ) : list.data.jobs.length === 0 ? (
         <Empty>
-          {filtered ? 'No jobs match these filters.' : 'No jobs yet.'} <Link href="/new">Create a job</Link>
-          {filtered ? ' or clear the filters.' : ' to get started.'}
+          {filtered ? 'No jobs match these filters.' : 'No jobs yet.'}
+          {!createDenied && (
+            <>
+              {' '}
+              <Link href="/new">Create a job</Link>
+              {filtered ? ' or clear the filters.' : ' to get started.'}
+            </>
+          )}
         </Empty>
       ) : (
         <>

@@ -3,6 +3,7 @@ import { BarList } from '../../components/charts.tsx';
 import { ProgressBar } from '../../components/progress-bar.tsx';
 import { Empty, ErrorNotice, Loading } from '../../components/states.tsx';
 import { claimHealth, STALE_AFTER_MS, type ClaimHealth } from '../../lib/claim-health.ts';
+import { errorSentence } from '../../lib/errors.ts';
 import { formatDuration, formatNumber, formatRelative, humanize } from '../../lib/format.ts';
 import { useNow } from '../../lib/use-now.ts';
 import { useRefetchInterval } from '../../live-updates.tsx';
@@ -124,6 +125,8 @@ export function QueuePage() {
               </>
             ) : next.isPending ? (
               '…'
+            ) : next.isError ? (
+              <span className="muted">{errorSentence(next.error)}</span>
             ) : (
               'nothing claimable now'
             )}
