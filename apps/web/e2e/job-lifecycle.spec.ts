@@ -95,7 +95,7 @@ test('cancel a running job with a reason → it shows cancelled and the reason',
   await expect(dialog).toBeHidden();
   await expect(status(page)).toHaveText('cancelled');
   await expect(page.getByTestId('job-error-message')).toHaveText('Reason: Cancelled via API: Operator stopped it');
-  const last = page.getByTestId('timeline').locator('li').last();
+  const last = page.getByTestId('timeline').locator('li[data-action="cancelled"]');
   await expect(last).toContainText('Cancelled via API: Operator stopped it');
   await expect(last.locator('.badge').last()).toHaveText('cancelled');
   await expect(page.getByRole('button', { name: /cancel job|retry/i })).toHaveCount(0);
