@@ -92,18 +92,19 @@ test('malformed ids are refused before the database: with the database gone they
       }
     }
     const client = trpc(server.url);
+    // Thunks, called one at a time: a rejection nobody awaits yet would be an unhandled one.
     for (const call of [
-      client.scrapeJobs.get.query({ id: 'nope' }),
-      client.scrapeJobs.history.query({ id: 'nope' }),
-      client.scrapeJobs.results.query({ id: 'nope' }),
-      client.scrapeJobs.update.mutate({ id: 'nope', priority: 2 } as never),
-      client.scrapeJobs.cancel.mutate({ id: 'nope' }),
-      client.scrapeJobs.retry.mutate({ id: 'nope' }),
-      client.queue.heartbeat.mutate({ id: 'nope', claim_token: '11111111-1111-4111-8111-111111111111' }),
-      client.queue.release.mutate({ id: 'nope', claim_token: '11111111-1111-4111-8111-111111111111' }),
-      client.scrapeJobs.list.query({ customer_config_id: 'nope' }),
+      () => client.scrapeJobs.get.query({ id: 'nope' }),
+      () => client.scrapeJobs.history.query({ id: 'nope' }),
+      () => client.scrapeJobs.results.query({ id: 'nope' }),
+      () => client.scrapeJobs.update.mutate({ id: 'nope', priority: 2 } as never),
+      () => client.scrapeJobs.cancel.mutate({ id: 'nope' }),
+      () => client.scrapeJobs.retry.mutate({ id: 'nope' }),
+      () => client.queue.heartbeat.mutate({ id: 'nope', claim_token: '11111111-1111-4111-8111-111111111111' }),
+      () => client.queue.release.mutate({ id: 'nope', claim_token: '11111111-1111-4111-8111-111111111111' }),
+      () => client.scrapeJobs.list.query({ customer_config_id: 'nope' }),
     ]) {
-      expect(await trpcFailure(call)).toMatchObject({ httpStatus: 400, domainCode: 'VALIDATION' });
+      expect(await trpcFailure(call())).toMatchObject({ httpStatus: 400, domainCode: 'VALIDATION' });
     }
     const badQuery = await api(server.url, 'GET', '/api/scrape-jobs?customer_config_id=nope');
     expect([badQuery.status, badQuery.body.error]).toEqual([400, 'customer_config_id must be a UUID']);

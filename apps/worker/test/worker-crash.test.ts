@@ -40,13 +40,16 @@ describe('workers that crash, freeze or shut down', { timeout: 60_000 }, () => {
       await b.stop(0);
     }
     const rows = await history(server, id);
-    expect(rows.map((h) => `${h.action}:${h.from_status}→${h.to_status}:${h.actor}`)).toEqual([
-      'created:null→pending:api',
-      'claimed:pending→running:worker:crash-a',
-      'claim_expired:running→pending:system',
-      'claimed:pending→running:worker:crash-b',
-      'updated:running→completed:worker:crash-b',
-    ]);
+    const moves = rows.map((h) => `${h.action}:${h.from_status}→${h.to_status}:${h.actor}`);
+    expect(moves.slice(0, 3)).toEqual(['created:null→pending:api', 'claimed:pending→running:worker:crash-a', 'claim_expired:running→pending:system']);
+    expect(moves.slice(-2)).toEqual(['claimed:pending→running:worker:crash-b', 'updated:running→completed:worker:crash-b']);
+    // On a loaded machine a live worker can miss its 1.5 s claim too and claim again; every
+    // claim in between must still end in a release, never in a second completion.
+    const between = moves.slice(3, -2);
+    for (let i = 0; i < between.length; i += 2) {
+      expect(between[i]).toMatch(/^claimed:pending→running:worker:crash-[ab]$/);
+      expect(between[i + 1]).toBe('claim_expired:running→pending:system');
+    }
     expect(rows[2]!.changes.worker_id).toEqual({ old: 'crash-a', new: null });
     expect(rows[2]!.reason).toMatch(/Claim expired: worker crash-a/);
   });
