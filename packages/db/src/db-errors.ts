@@ -21,13 +21,28 @@ export function sqlState(error: unknown): string | undefined {
 
 export const isUniqueViolation = (error: unknown) => sqlState(error) === '23505' || /unique constraint/i.test(String((error as Error)?.message));
 
-const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|Can't reach database|connection is closed|the database system is (starting up|shutting down)|Client has encountered a connection error|timeout exceeded when trying to connect|PGlite is closed|Cannot use a pool after calling end/i;
+const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|Can't reach database|connection is closed|Server has closed the connection|the database system is (starting up|shutting down)|Client has encountered a connection error|timeout exceeded when trying to connect|PGlite is closed|Cannot use a pool after calling end/i;
+
+/** Prisma's driver-adapter error kinds that mean the database went away, not that the query was wrong. */
+const CONNECTION_FAILURE_KINDS = new Set(['ConnectionClosed', 'DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections']);
+
+/** The driver-adapter error kind behind a Prisma error (`meta.driverAdapterError.cause.kind`), when there is one. */
+function driverAdapterErrorKind(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let e: any = error; e && typeof e === 'object' && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    const kind = e.meta?.driverAdapterError?.cause?.kind ?? (e.name === 'DriverAdapterError' ? e.cause?.kind : undefined);
+    if (typeof kind === 'string') return kind;
+  }
+  return undefined;
+}
 
 /** Turns a database outage into a clean 503 instead of a 500 with driver text. */
 export function asUnavailable(error: unknown): DomainError | undefined {
   const state = sqlState(error);
   const message = String((error as Error)?.message ?? '');
-  if (state === '57P01' || state === '57P03' || state?.startsWith('08') || CONNECTION_FAILURE.test(message)) {
+  const kind = driverAdapterErrorKind(error);
+  if (state === '57P01' || state === '57P03' || state?.startsWith('08') || (kind && CONNECTION_FAILURE_KINDS.has(kind)) || CONNECTION_FAILURE.test(message)) {
     return new DomainError('UNAVAILABLE', 'Database unavailable', 'The database did not answer; try again shortly');
   }
   return undefined;
