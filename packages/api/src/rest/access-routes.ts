@@ -1,17 +1,11 @@
-import { createApiKeyInputSchema, DomainError, listApiKeysInputSchema, listAuditEventsInputSchema, parseInput, revokeApiKeyInputSchema } from '@scrape-jobs/domain';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createApiKeyInputSchema, listApiKeysInputSchema, listAuditEventsInputSchema, parseInput, revokeApiKeyInputSchema } from '@scrape-jobs/domain';
+import type { FastifyInstance } from 'fastify';
 import type { AccessService } from '../access-service.ts';
 import { callerOf } from './request-caller.ts';
-import { ok, route, WRITES } from './route.ts';
+import { objectBody, ok, route, WRITES } from './route.ts';
 
 export interface AccessRoutesOptions {
   access: AccessService;
-}
-
-function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body ?? {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new DomainError('VALIDATION', 'Request body must be a JSON object');
-  return body as Record<string, unknown>;
 }
 
 /** Key management (/api/keys) and the general audit trail (/api/audit): admins only. */

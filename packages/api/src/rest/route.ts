@@ -1,4 +1,4 @@
-import { assertCan, type Permission } from '@scrape-jobs/domain';
+import { assertCan, DomainError, type Permission } from '@scrape-jobs/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { httpStatusOf, toDomainError, toErrorEnvelope } from '../errors.ts';
 import { callerOf } from './request-caller.ts';
@@ -7,6 +7,13 @@ export type Handler = (request: FastifyRequest) => Promise<{ status?: number; bo
 
 /** What a route's caller must be allowed to do; a function when it depends on the request. */
 export type RoutePermission = Permission | ((request: FastifyRequest) => Permission);
+
+/** A JSON body that must be an object; an absent body counts as `{}`. */
+export function objectBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body ?? {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new DomainError('VALIDATION', 'Request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
 
 export const ok = (data: unknown, extra: Record<string, unknown> = {}) => ({ body: { success: true, data, ...extra } });
 

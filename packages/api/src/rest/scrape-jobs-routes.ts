@@ -16,7 +16,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ScrapeJobManager } from '../scrape-job-manager.ts';
 import { callerOf } from './request-caller.ts';
-import { ok, route, WORKER, WRITES } from './route.ts';
+import { objectBody, ok, route, WORKER, WRITES } from './route.ts';
 import { cancelledView, createdView, updatedView } from '../views.ts';
 
 export interface RestRoutesOptions {
@@ -33,13 +33,6 @@ const isFenced = (request: FastifyRequest) => {
 const updatePermission = (request: FastifyRequest) => (isFenced(request) ? 'queue:work' : 'jobs:write');
 /** PUT's rate-limit bucket follows its permission: fenced writes are the worker's. */
 const UPDATE = { config: { rateLimit: (request: FastifyRequest) => (isFenced(request) ? 'worker' : 'writes') } } as const;
-
-/** A JSON body that must be an object; an absent body counts as `{}`. */
-function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body ?? {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new DomainError('VALIDATION', 'Request body must be a JSON object');
-  return body as Record<string, unknown>;
-}
 
 /**
  * The contract's REST routes under /api/scrape-jobs, each calling the same service method

@@ -1,6 +1,5 @@
 import {
   createWebhookInputSchema,
-  DomainError,
   listWebhookDeliveriesInputSchema,
   parseInput,
   rotateWebhookSecretInputSchema,
@@ -11,16 +10,10 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebhookManager } from '../webhooks/webhook-manager.ts';
 import { callerOf } from './request-caller.ts';
-import { ok, route, WRITES } from './route.ts';
+import { objectBody, ok, route, WRITES } from './route.ts';
 
 export interface WebhooksRoutesOptions {
   webhooks: WebhookManager;
-}
-
-function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body ?? {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new DomainError('VALIDATION', 'Request body must be a JSON object');
-  return body as Record<string, unknown>;
 }
 
 const paramId = (request: FastifyRequest) => (request.params as { id: string }).id;
