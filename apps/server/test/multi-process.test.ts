@@ -7,26 +7,13 @@ import type { AppRouter } from '@scrape-jobs/api';
 import { createPostgresDatabase, skipPostgres } from '@scrape-jobs/db/testing';
 import type { JobChange } from '@scrape-jobs/domain';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-
-const serverDir = fileURLToPath(new URL('..', import.meta.url));
-const mainJs = join(serverDir, 'dist', 'main.js');
-
-interface ServerProcess {
-  name: string;
-  child: ChildProcess;
-  url: string;
-  /** stdout and stderr so far, for assertions and for failure messages. */
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+import { serverDir, spawnServerProcess, stopServerProcess, waitHealthy, type ServerProcess } from './server-process.ts';
 
 const spawned: ServerProcess[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -37,63 +24,10 @@ const killAllNow = () => {
 };
 process.once('exit', killAllNow);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(name: string, env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const inherited = { ...process.env };
-  for (const key of ['PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'LOG_LEVEL']) delete inherited[key];
-  const child = spawn(process.execPath, [mainJs], {
-    cwd: serverDir,
-    env: { ...inherited, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const server: ServerProcess = { name, child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+  const server = await spawnServerProcess(name, env);
   spawned.push(server);
   return server;
-}
-
-/** Polls /healthz until it answers 200; fails early if the process exits. */
-async function waitHealthy(server: ServerProcess, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited: { code: number | null } | undefined;
-  void server.exited.then((e) => (exited = e));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`${server.name} exited (code ${exited.code}) before it was healthy:\n${server.output()}`);
-    try {
-      const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${server.name} was not healthy within ${timeoutMs} ms:\n${server.output()}`);
-}
-
-async function stopServer(server: ServerProcess): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.child.kill('SIGTERM');
-  const stopped = await Promise.race([server.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
-  if (!stopped) {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  }
 }
 
 async function rest(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -133,7 +67,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  await Promise.all(spawned.map(stopServer));
+  await Promise.all(spawned.map((server) => stopServerProcess(server)));
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   process.removeListener('exit', killAllNow);
 });

@@ -8,6 +8,7 @@ export interface ServerProcess {
   name: string;
   child: ChildProcess;
   url: string;
+  /** stdout and stderr so far, for assertions and for failure messages. */
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -26,7 +27,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startServerProcess(name: string, env: Record<string, string>): Promise<ServerProcess> {
+/** Spawns the built server on a free port without waiting for it (it may be meant to fail). */
+export async function spawnServerProcess(name: string, env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const inherited = { ...process.env };
   for (const key of Object.keys(inherited)) if (/^(PORT|HOST|DATABASE_URL|DATA_DIR|LOG_LEVEL|WEBHOOK_.*)$/.test(key)) delete inherited[key];
@@ -39,12 +41,18 @@ export async function startServerProcess(name: string, env: Record<string, strin
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const server: ServerProcess = { name, child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+  return { name, child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+}
+
+/** Spawns the built server and waits until /healthz answers 200. */
+export async function startServerProcess(name: string, env: Record<string, string>): Promise<ServerProcess> {
+  const server = await spawnServerProcess(name, env);
   await waitHealthy(server);
   return server;
 }
 
-async function waitHealthy(server: ServerProcess, timeoutMs = 90_000): Promise<void> {
+/** Polls /healthz until it answers 200; fails early if the process exits. */
+export async function waitHealthy(server: ServerProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: { code: number | null } | undefined;
   void server.exited.then((e) => (exited = e));
