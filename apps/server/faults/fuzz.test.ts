@@ -1,7 +1,8 @@
 /**
  * Fuzzing: thousands of generated malformed requests across every REST route and tRPC
- * procedure. None may answer 500 or crash the server, every refusal uses the envelope, and
- * a refused request leaves the database exactly as it was.
+ * procedure (jobs, the queue, API keys, the audit trail; the webhooks' are in
+ * webhooks-fuzz.test.ts). None may answer 500 or crash the server, every refusal uses the
+ * envelope, and a refused request leaves the database exactly as it was.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -27,16 +28,20 @@ beforeAll(async () => {
   ids.completed = await make('fuzz-completed.example');
   await api(server.url, 'PUT', `/api/scrape-jobs/${ids.completed}`, { status: 'running' });
   await api(server.url, 'PUT', `/api/scrape-jobs/${ids.completed}`, { status: 'completed' });
+  ids.key = (await api(server.url, 'POST', '/api/keys', { name: 'fuzz key', role: 'viewer' })).body.data.id;
 });
 afterAll(async () => server?.close());
 
-/** A cheap fingerprint of every row of every table. */
+/** A cheap fingerprint of every row of every table (a key's last_used_at is bookkeeping, not a change). */
 async function fingerprint(): Promise<string> {
   const [row] = await server.database.db.prisma.$queryRaw<Array<{ f: string }>>`
     SELECT concat_ws('/',
       (SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY id), '')) FROM scrape_jobs t),
       (SELECT md5(COALESCE(string_agg(h::text, '|' ORDER BY id), '')) FROM job_history h),
-      (SELECT md5(COALESCE(string_agg(p::text, '|' ORDER BY id), '')) FROM page_results p)) AS f`;
+      (SELECT md5(COALESCE(string_agg(p::text, '|' ORDER BY id), '')) FROM page_results p),
+      (SELECT md5(COALESCE(string_agg(ROW(k.id, k.name, k.role, k.tenant_id, k.key_hash, k.key_prefix, k.created_at, k.revoked_at)::text, '|' ORDER BY id), ''))
+         FROM api_keys k),
+      (SELECT md5(COALESCE(string_agg(a::text, '|' ORDER BY id), '')) FROM audit_events a)) AS f`;
   return row!.f;
 }
 
@@ -49,7 +54,12 @@ const junkValue: fc.Arbitrary<unknown> = fc.oneof(
   junkString,
   fc.constantFrom(-1, 0, 1.5, 11, 501, 1e12, -0, true, false, null),
 );
-const fields = ['domain', 'job_type', 'priority', 'config', 'metadata', 'max_retries', 'customer_config_id', 'status', 'error_message', 'stats', 'retry_count', 'started_at', 'completed_at', 'claim_token', 'retryable', 'worker_id', 'reason', 'pages', 'limit', 'offset'];
+const fields = [
+  'domain', 'job_type', 'priority', 'config', 'metadata', 'max_retries', 'customer_config_id', 'status', 'error_message', 'stats', 'retry_count', 'started_at',
+  'completed_at', 'claim_token', 'retryable', 'worker_id', 'reason', 'pages', 'limit', 'offset',
+  // keys and the audit trail
+  'name', 'role', 'tenant_id', 'include_revoked', 'action', 'subject_type', 'subject_id',
+];
 const junkObject = fc.dictionary(fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 12 })), junkValue, { maxKeys: 5 });
 const body = fc.oneof(
   junkObject.map((o) => JSON.stringify(o)),
@@ -57,12 +67,18 @@ const body = fc.oneof(
   junkString,
   fc.constantFrom('{', '{"domain":', '[1,2', 'nul', '{"a":1}}'),
 );
-const idPart = fc.oneof(fc.constantFrom('pending', 'running', 'completed').map((k) => `@${k}`), fc.uuid(), junkString.map(encodeURIComponent));
-const query = fc.dictionary(fc.oneof(fc.constantFrom('status', 'limit', 'offset', 'order_by', 'order_direction', 'domain', 'job_type', 'reason'), fc.string({ maxLength: 8 })), junkString, { maxKeys: 3 });
+const idPart = fc.oneof(fc.constantFrom('pending', 'running', 'completed', 'key').map((k) => `@${k}`), fc.uuid(), junkString.map(encodeURIComponent));
+const queryNames = ['status', 'limit', 'offset', 'order_by', 'order_direction', 'domain', 'job_type', 'reason', 'include_revoked', 'action', 'subject_type', 'subject_id'];
+const query = fc.dictionary(fc.oneof(fc.constantFrom(...queryNames), fc.string({ maxLength: 8 })), junkString, { maxKeys: 3 });
 
 const restRequest = fc.record({
   method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
-  route: fc.constantFrom('', '/next', '/stats', '/{id}', '/{id}/retry', '/{id}/history', '/{id}/results', '/{id}/heartbeat', '/{id}/pages'),
+  route: fc.constantFrom(
+    ...['', '/next', '/stats', '/{id}', '/{id}/retry', '/{id}/history', '/{id}/results', '/{id}/heartbeat', '/{id}/pages'].map((r) => `/api/scrape-jobs${r}`),
+    '/api/keys',
+    '/api/keys/{id}',
+    '/api/audit',
+  ),
   id: idPart,
   query,
   body: fc.option(body, { nil: undefined }),
@@ -89,7 +105,7 @@ test('REST: generated malformed requests never answer 500 and a refusal changes 
   await fc.assert(
     fc.asyncProperty(restRequest, async (r) => {
       const qs = new URLSearchParams(r.query).toString();
-      const path = `/api/scrape-jobs${r.route.replace('{id}', resolveId(r.id))}${qs ? `?${qs}` : ''}`;
+      const path = `${r.route.replace('{id}', resolveId(r.id))}${qs ? `?${qs}` : ''}`;
       // a claim token only sometimes, so some worker writes get as far as the fence
       const headers: Record<string, string> = r.route.includes('{id}') && r.id === '@running' && r.method !== 'DELETE' ? { 'x-claim-token': token } : {};
       const before = await fingerprint();
@@ -124,6 +140,11 @@ const procedures = [
   ['mutation', 'queue.heartbeat'],
   ['mutation', 'queue.reportPages'],
   ['mutation', 'queue.release'],
+  ['query', 'apiKeys.list'],
+  ['mutation', 'apiKeys.create'],
+  ['mutation', 'apiKeys.revoke'],
+  ['query', 'audit.list'],
+  ['query', 'auth.whoami'],
 ] as const;
 
 const trpcRequest = fc.record({

@@ -20,12 +20,13 @@ import {
 import type { Database } from '@scrape-jobs/db';
 import { TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { registerCors } from './cors.ts';
 import { registerDashboard } from './dashboard.ts';
+import { requestLogSerializer } from './request-log.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
@@ -48,6 +49,10 @@ export interface AppOptions {
   corsOrigins?: readonly string[] | undefined;
   /** The built dashboard; apps/web/dist when absent. */
   dashboardDir?: string | undefined;
+  /** Where the log lines go; stdout when absent (tests read them from a stream of their own). */
+  logStream?: NodeJS.WritableStream | undefined;
+  /** Told of every route as it is added, so a test can prove each one is covered. */
+  onRoute?: ((route: RouteOptions) => void) | undefined;
 }
 
 /** The envelope for the transport's own refusals; `details` may quote a parser, so it is sanitised. */
@@ -57,9 +62,10 @@ const fail = (error: string, details?: string) => ({ success: false, error, ...(
  * The HTTP host: REST under /api, tRPC under /trpc, /healthz. No rules and no SQL here —
  * only wiring, and turning transport errors (bad JSON, huge bodies) into the envelope.
  */
-export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel, authMode = 'open', access = createAccessService({ db }), rateLimits, corsOrigins = [], dashboardDir }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel, authMode = 'open', access = createAccessService({ db }), rateLimits, corsOrigins = [], dashboardDir, logStream, onRoute }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: logLevel },
+    // The request line is logged without the secrets a URL can carry (request-log.ts).
+    logger: { level: logLevel, serializers: { req: requestLogSerializer }, ...(logStream ? { stream: logStream } : {}) },
     bodyLimit,
     // A caller's X-Request-ID (when it is a sane token) follows the request into the logs and
     // the audit trail; otherwise the server makes one. Either way the response carries it.
@@ -82,6 +88,7 @@ export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel, aut
       return reply.code(status).send(fail(status >= 500 ? 'Internal server error' : 'Malformed request', error.message));
     },
   });
+  if (onRoute) app.addHook('onRoute', onRoute);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;

@@ -1,20 +1,24 @@
 /**
  * Access control over real HTTP (AUTH_MODE=keys), on PGlite and on PostgreSQL: every REST
  * route and every tRPC procedure against every kind of caller — no key, an invalid key, a
- * revoked key, each role, and a key of tenant A against tenant B's job — with the status
- * each must get. Every refusal leaves every table as it was.
+ * revoked key, each role, and a key of tenant A against tenant B's job, key or webhook — with
+ * the status each must get. Every refusal leaves every table as it was. A route or procedure
+ * the table does not name fails the suite, so a new one cannot slip past.
  *
  * Each case gets fresh fixtures of its own tenant ("tenant B"): a running job held by a
- * worker (with its claim token), a pending job, a failed job and a key, so an allowed call
- * succeeds exactly as it would alone.
+ * worker (with its claim token), a pending job, a failed job, a key, and a webhook endpoint
+ * with a finished delivery, so an allowed call succeeds exactly as it would alone.
  */
 import type { AppRouter } from '@scrape-jobs/api';
-import { callerFor } from '@scrape-jobs/api';
+import { appRouter, callerFor } from '@scrape-jobs/api';
 import { skipPostgres } from '@scrape-jobs/db/testing';
-import { can, createJobInputSchema, parseInput, type Permission, type Role } from '@scrape-jobs/domain';
+import { can, createJobInputSchema, createWebhookInputSchema, parseInput, type Permission, type Role } from '@scrape-jobs/domain';
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient } from '@trpc/client';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_DASHBOARD_DIR } from '../src/dashboard.ts';
 import { api, bearer, createKey, snapshot, startTestServer, type TestServer } from './test-server.ts';
 
 type Client = TRPCClient<AppRouter>;
@@ -27,6 +31,9 @@ interface Fixtures {
   failed: string;
   /** A key of the fixtures' tenant, for revocation. */
   key: string;
+  /** A webhook endpoint of the fixtures' tenant, and a finished (failed) delivery of it, for redelivery. */
+  webhook: string;
+  delivery: string;
 }
 
 interface Outcome {
@@ -43,7 +50,7 @@ interface Case {
   success: number;
   tenant: TenantRule;
   /** For `scoped`: the answer holds nothing of tenant B. */
-  scopedCheck?: (outcome: Outcome) => void;
+  scopedCheck?: (outcome: Outcome, f: Fixtures) => void;
   rest?: (headers: Record<string, string>, f: Fixtures) => Promise<Outcome>;
   trpc?: (client: Client, f: Fixtures) => Promise<unknown>;
 }
@@ -64,6 +71,13 @@ const page = (url: string) => ({
 });
 
 const uniqueDomain = () => `shop-${randomUUID().slice(0, 8)}.example`;
+const HOOK_URL = 'https://hooks.example.com/matrix';
+
+/** A tenant A key's list of endpoints: only tenant A's, never tenant B's fixture. */
+function expectOnlyTenantA(endpoints: Array<{ id: string; tenant_id: string | null }>, tenantBWebhook: string): void {
+  expect(endpoints.map((e) => e.id)).not.toContain(tenantBWebhook);
+  expect(endpoints.every((e) => e.tenant_id === TENANT_A)).toBe(true);
+}
 
 const CASES = (): Case[] => [
   // ── REST ──
@@ -164,6 +178,60 @@ const CASES = (): Case[] => [
     rest: (h) => api(url, 'GET', '/api/audit', undefined, h),
   },
 
+  {
+    name: 'GET /api/webhooks',
+    permission: 'webhooks:read',
+    success: 200,
+    tenant: 'scoped',
+    scopedCheck: (o, f) => expectOnlyTenantA(o.body.data, f.webhook),
+    rest: (h) => api(url, 'GET', '/api/webhooks', undefined, h),
+  },
+  {
+    name: 'POST /api/webhooks',
+    permission: 'webhooks:manage',
+    success: 201,
+    tenant: 'forbidden',
+    rest: (h, f) => api(url, 'POST', '/api/webhooks', { url: HOOK_URL, tenant_id: f.tenant }, h),
+  },
+  { name: 'GET /api/webhooks/:id', permission: 'webhooks:read', success: 200, tenant: 'hidden', rest: (h, f) => api(url, 'GET', `/api/webhooks/${f.webhook}`, undefined, h) },
+  {
+    name: 'PATCH /api/webhooks/:id',
+    permission: 'webhooks:manage',
+    success: 200,
+    tenant: 'hidden',
+    rest: (h, f) => api(url, 'PATCH', `/api/webhooks/${f.webhook}`, { description: 'edited' }, h),
+  },
+  {
+    name: 'PUT /api/webhooks/:id',
+    permission: 'webhooks:manage',
+    success: 200,
+    tenant: 'hidden',
+    rest: (h, f) => api(url, 'PUT', `/api/webhooks/${f.webhook}`, { active: false }, h),
+  },
+  { name: 'DELETE /api/webhooks/:id', permission: 'webhooks:manage', success: 200, tenant: 'hidden', rest: (h, f) => api(url, 'DELETE', `/api/webhooks/${f.webhook}`, undefined, h) },
+  {
+    name: 'POST /api/webhooks/:id/rotate-secret',
+    permission: 'webhooks:manage',
+    success: 200,
+    tenant: 'hidden',
+    rest: (h, f) => api(url, 'POST', `/api/webhooks/${f.webhook}/rotate-secret`, {}, h),
+  },
+  { name: 'POST /api/webhooks/:id/test', permission: 'webhooks:manage', success: 202, tenant: 'hidden', rest: (h, f) => api(url, 'POST', `/api/webhooks/${f.webhook}/test`, undefined, h) },
+  {
+    name: 'GET /api/webhooks/:id/deliveries',
+    permission: 'webhooks:read',
+    success: 200,
+    tenant: 'hidden',
+    rest: (h, f) => api(url, 'GET', `/api/webhooks/${f.webhook}/deliveries`, undefined, h),
+  },
+  {
+    name: 'POST /api/webhooks/deliveries/:id/redeliver',
+    permission: 'webhooks:manage',
+    success: 202,
+    tenant: 'hidden',
+    rest: (h, f) => api(url, 'POST', `/api/webhooks/deliveries/${f.delivery}/redeliver`, undefined, h),
+  },
+
   // ── tRPC ──
   {
     name: 'scrapeJobs.list',
@@ -231,6 +299,15 @@ const CASES = (): Case[] => [
     scopedCheck: (o) => expect(o.body.events.every((e: { tenant_id: string }) => e.tenant_id === TENANT_A)).toBe(true),
     trpc: (c) => c.audit.list.query(),
   },
+  { name: 'webhooks.list', permission: 'webhooks:read', success: 200, tenant: 'scoped', scopedCheck: (o, f) => expectOnlyTenantA(o.body, f.webhook), trpc: (c) => c.webhooks.list.query() },
+  { name: 'webhooks.get', permission: 'webhooks:read', success: 200, tenant: 'hidden', trpc: (c, f) => c.webhooks.get.query({ id: f.webhook }) },
+  { name: 'webhooks.create', permission: 'webhooks:manage', success: 200, tenant: 'forbidden', trpc: (c, f) => c.webhooks.create.mutate({ url: HOOK_URL, tenant_id: f.tenant }) },
+  { name: 'webhooks.update', permission: 'webhooks:manage', success: 200, tenant: 'hidden', trpc: (c, f) => c.webhooks.update.mutate({ id: f.webhook, description: 'edited' }) },
+  { name: 'webhooks.delete', permission: 'webhooks:manage', success: 200, tenant: 'hidden', trpc: (c, f) => c.webhooks.delete.mutate({ id: f.webhook }) },
+  { name: 'webhooks.rotateSecret', permission: 'webhooks:manage', success: 200, tenant: 'hidden', trpc: (c, f) => c.webhooks.rotateSecret.mutate({ id: f.webhook }) },
+  { name: 'webhooks.test', permission: 'webhooks:manage', success: 200, tenant: 'hidden', trpc: (c, f) => c.webhooks.test.mutate({ id: f.webhook }) },
+  { name: 'webhooks.deliveries', permission: 'webhooks:read', success: 200, tenant: 'hidden', trpc: (c, f) => c.webhooks.deliveries.query({ id: f.webhook }) },
+  { name: 'webhooks.redeliver', permission: 'webhooks:manage', success: 200, tenant: 'hidden', trpc: (c, f) => c.webhooks.redeliver.mutate({ id: f.delivery }) },
   { name: 'auth.whoami', permission: null, success: 200, tenant: 'scoped', scopedCheck: (o) => expect(o.body.principal.tenant_id).toBe(TENANT_A), trpc: (c) => c.auth.whoami.query() },
 ];
 
@@ -241,6 +318,9 @@ const TENANT_A = '0a0a0a0a-0000-4000-8000-00000000000a';
 
 let url = '';
 
+/** The tRPC subscriptions, whose access checks access-subscriptions.test.ts makes over SSE. */
+const SUBSCRIPTIONS_TESTED_ELSEWHERE = ['scrapeJobs.onChange'];
+
 function expectedStatus(who: Who, c: Case): number {
   if (who === 'no key' || who === 'invalid key' || who === 'revoked key') return 401;
   if (who === 'tenant A admin') return { hidden: 404, scoped: c.success, forbidden: 403 }[c.tenant];
@@ -250,7 +330,7 @@ function expectedStatus(who: Who, c: Case): number {
 const EXPECTED_SENTENCE: Record<number, RegExp> = {
   401: /^(Authentication required|Invalid API key)$/,
   403: /^Forbidden: /,
-  404: /^(Job not found|API key not found)$/,
+  404: /^(Job not found|API key not found|Webhook not found|Delivery not found)$/,
 };
 
 describe.each(['pglite', 'postgres'] as const)('access control on %s (AUTH_MODE=keys)', (kind) => {
@@ -287,7 +367,22 @@ describe.each(['pglite', 'postgres'] as const)('access control on %s (AUTH_MODE=
     await m.updateJob(failing.id, { claim_token: failingClaim.claim_token, status: 'failed', error_message: 'boom' }, system);
     const pending = await job(1);
     const key = await createKey(server, 'viewer', tenant, 'tenant B viewer');
-    return { tenant, running: { id: claimed.id, token: claimed.claim_token }, pending: pending.id, failed: failing.id, key: key.id };
+    const webhook = await server.webhooks.create(parseInput(createWebhookInputSchema, { url: HOOK_URL }), system);
+    expect(webhook.tenant_id).toBe(tenant);
+    const ping = await server.webhooks.test(webhook.id, system);
+    // Only a finished delivery can be redelivered. No dispatcher runs here (it would change the
+    // tables under the snapshots), so the ping is marked failed as one would after its last attempt.
+    await server.database.db.prisma.$executeRaw`
+      UPDATE webhook_deliveries SET status = 'failed', attempts = 1, last_error = 'connection refused' WHERE id = ${ping.delivery_id}::bigint`;
+    return {
+      tenant,
+      running: { id: claimed.id, token: claimed.claim_token },
+      pending: pending.id,
+      failed: failing.id,
+      key: key.id,
+      webhook: webhook.id,
+      delivery: ping.delivery_id,
+    };
   }
 
   async function viaTrpc(headers: Record<string, string>, call: (client: Client) => Promise<unknown>): Promise<Outcome & { message?: string }> {
@@ -316,7 +411,31 @@ describe.each(['pglite', 'postgres'] as const)('access control on %s (AUTH_MODE=
       if (c.rest && expected === 401) expect(outcome.body.success).toBe(false);
       expect(await snapshot(server)).toEqual(before);
     }
-    if (who === 'tenant A admin' && c.tenant === 'scoped') c.scopedCheck?.(outcome);
+    if (who === 'tenant A admin' && c.tenant === 'scoped') c.scopedCheck?.(outcome, f);
+  });
+
+  test.skipIf(skipPostgres(kind))('the table names every REST route and tRPC procedure the server has, and nothing it does not', () => {
+    const cases = CASES();
+    const covered = (via: 'rest' | 'trpc') => cases.filter((c) => c[via]).map((c) => c.name.replace(/ \(.*\)$/, ''));
+    // HEAD answers like the GET of the same URL, with the same check.
+    const gets = new Set(server.routes.filter((r) => r.method === 'GET').map((r) => r.url));
+    const served = server.routes.filter((r) => !(r.method === 'HEAD' && gets.has(r.url)));
+    const rest = served.filter((r) => r.url.startsWith('/api/')).map((r) => `${r.method} ${r.url}`);
+    expect({ untested: rest.filter((r) => !covered('rest').includes(r)), unknown: covered('rest').filter((r) => !rest.includes(r)) }).toEqual({ untested: [], unknown: [] });
+
+    // Outside /api: the public health check, the tRPC endpoint (its procedures below) and the
+    // dashboard's static files (public by design; they exist only once apps/web is built).
+    const others = served.filter((r) => !r.url.startsWith('/api/'));
+    const dashboardFile = (r: { method: string; url: string }) =>
+      (r.method === 'GET' || r.method === 'HEAD') && (r.url === '/' || r.url === '/assets/*' || existsSync(join(DEFAULT_DASHBOARD_DIR, r.url)));
+    expect(others.filter((r) => !(r.url === '/healthz' || r.url === '/trpc/:path' || dashboardFile(r)))).toEqual([]);
+    expect(others.map((r) => r.url)).toEqual(expect.arrayContaining(['/healthz', '/trpc/:path']));
+
+    const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>);
+    const calls = procedures.filter(([, p]) => p._def.type !== 'subscription').map(([path]) => path);
+    expect({ untested: calls.filter((p) => !covered('trpc').includes(p)), unknown: covered('trpc').filter((p) => !calls.includes(p)) }).toEqual({ untested: [], unknown: [] });
+    // Subscriptions need the SSE client: access-subscriptions.test.ts covers each of them.
+    expect(procedures.filter(([, p]) => p._def.type === 'subscription').map(([path]) => path)).toEqual(SUBSCRIPTIONS_TESTED_ELSEWHERE);
   });
 
   test.skipIf(skipPostgres(kind))('a REST 401 says how to authenticate: WWW-Authenticate: Bearer and how to send a key', async () => {

@@ -27,6 +27,8 @@ export interface TestServer {
   webhooks: WebhookManager;
   /** Present when started with `webhookDispatch`. */
   dispatcher: WebhookDispatcher | undefined;
+  /** Every route the app serves (`HEAD` ones included), as Fastify registered them. */
+  routes: Array<{ method: string; url: string }>;
   database: TestDatabase;
   close(): Promise<void>;
 }
@@ -51,10 +53,14 @@ export async function startTestServer(
     webhookAllowHosts?: string;
     /** Runs a webhook dispatcher with these options (the real sender). */
     webhookDispatch?: Omit<WebhookDispatcherOptions, 'db' | 'send'>;
+    /** Default `silent`. */
+    logLevel?: string;
+    logStream?: AppOptions['logStream'];
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(kind);
-  const { authMode = 'open', bodyLimit = 1024 * 1024, rateLimits, corsOrigins, dashboardDir, webhookAllowHosts, webhookDispatch, ...managerOptions } = options;
+  const { authMode = 'open', bodyLimit = 1024 * 1024, rateLimits, corsOrigins, dashboardDir, webhookAllowHosts, webhookDispatch, logLevel = 'silent', logStream, ...managerOptions } =
+    options;
   const manager = createScrapeJobManager({ db: database.db, ...managerOptions });
   const access = createAccessService({ db: database.db, ...(options.clock ? { clock: options.clock } : {}) });
   let dispatcher: WebhookDispatcher | undefined;
@@ -62,7 +68,11 @@ export async function startTestServer(
   if (webhookDispatch) {
     dispatcher = startWebhookDispatcher({ db: database.db, send: createWebhookSender({ allowHosts: webhookAllowHosts }), ...webhookDispatch });
   }
-  const app = await buildApp({ db: database.db, manager, access, webhooks, bodyLimit, logLevel: 'silent', authMode, rateLimits, corsOrigins, dashboardDir });
+  const routes: TestServer['routes'] = [];
+  const onRoute: AppOptions['onRoute'] = (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  };
+  const app = await buildApp({ db: database.db, manager, access, webhooks, bodyLimit, logLevel, logStream, authMode, rateLimits, corsOrigins, dashboardDir, onRoute });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   return {
@@ -72,6 +82,7 @@ export async function startTestServer(
     access,
     webhooks,
     dispatcher,
+    routes,
     database,
     close: async () => {
       await app.close();
@@ -123,5 +134,12 @@ export async function snapshot(server: TestServer): Promise<unknown> {
   // last_used_at is bookkeeping of any authenticated request, refused or not.
   const keys = await prisma.$queryRaw`SELECT id, name, role, tenant_id, key_hash, created_at, revoked_at FROM api_keys ORDER BY id`;
   const audit = await prisma.$queryRaw`SELECT * FROM audit_events ORDER BY id`;
-  return JSON.parse(JSON.stringify({ jobs, history, pages, keys, audit }, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+  const webhooks = {
+    endpoints: await prisma.$queryRaw`SELECT * FROM webhook_endpoints ORDER BY id`,
+    events: await prisma.$queryRaw`SELECT * FROM webhook_events ORDER BY id`,
+    deliveries: await prisma.$queryRaw`SELECT * FROM webhook_deliveries ORDER BY id`,
+    attempts: await prisma.$queryRaw`SELECT * FROM webhook_attempts ORDER BY id`,
+    progressMarks: await prisma.$queryRaw`SELECT * FROM webhook_progress_marks ORDER BY job_id, endpoint_id`,
+  };
+  return JSON.parse(JSON.stringify({ jobs, history, pages, keys, audit, webhooks }, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
 }

@@ -19,7 +19,7 @@ beforeAll(async () => {
   const manager = createScrapeJobManager({ db: database.db });
   const webhooks = createWebhookManager({ db: database.db, checkUrl: (url) => (url.includes('10.0.0.1') ? 'refused private' : null) });
   as = (principal) =>
-    createCaller(createContextInner({ manager, webhooks, caller: callerFor({ principal: { ...OPEN_PRINCIPAL, keyId: 'k1', name: 'test', ...principal } }) }));
+    createCaller(createContextInner({ manager, webhooks, caller: callerFor({ principal: { ...OPEN_PRINCIPAL, keyId: '0b0b0b0b-0000-4000-8000-000000000001', name: 'test', ...principal } }) }));
 });
 afterAll(async () => database?.destroy());
 

@@ -1,6 +1,7 @@
 import type { WebhookDeliveryStatus, WebhookEventType } from '@scrape-jobs/domain';
+import { AUDIT_COLUMNS } from './audit-events-repository.ts';
 import type { Prisma } from './open-database.ts';
-import { empty, join, jsonb, sql, type Sql } from './sql.ts';
+import { empty, join, jsonb, raw, sql, type AuditActor, type Sql } from './sql.ts';
 
 /**
  * The webhook tables' SQL: endpoints (management), the outbox's deliveries (the
@@ -77,15 +78,43 @@ export interface EndpointFields {
 
 const textArray = (values: readonly string[]): Sql => sql`ARRAY(SELECT jsonb_array_elements_text(${jsonb(values)}))::text[]`;
 
+/**
+ * What the audit trail shows of an endpoint row (`alias`, one of this file's constants): its
+ * settings, never its secrets. `job_audit_changes` diffs two of these images into
+ * `{ "<field>": { "old": …, "new": … } }`, the same shape as a job's history.
+ */
+const auditImage = (alias: string): Sql => {
+  const row = raw(alias);
+  return sql`jsonb_build_object('url', ${row}.url, 'description', ${row}.description, 'events', to_jsonb(${row}.events), 'active', ${row}.active,
+    'tenant_id', ${row}.tenant_id, 'progress_interval_ms', ${row}.progress_interval_ms)`;
+};
+
+/**
+ * `INSERT INTO audit_events` of one `webhook.<verb>` row per endpoint in `changedRows` (a CTE or
+ * a join of CTEs), for a change statement's `WITH`: the change and its audit row are written
+ * together or not at all. The endpoint's tenant is the event's, so a tenant's admin sees it.
+ */
+function auditInsert(verb: string, by: AuditActor, changedRows: Sql, changes: Sql, tenant: Sql, id: Sql): Sql {
+  return sql`
+    INSERT INTO audit_events ${AUDIT_COLUMNS}
+    SELECT now(), ${by.actor}, ${by.keyId}::uuid, ${by.requestId}, ${`webhook.${verb}`}, 'webhook', ${id}::text, ${changes}, ${tenant}
+    FROM ${changedRows}`;
+}
+
+/** Stores a new endpoint and its `webhook.created` audit event in one statement. */
 export async function insertWebhookEndpoint(
   prisma: Prisma,
   endpoint: Required<Omit<EndpointFields, 'tenant_id'>> & { tenant_id: string | null; secret: string },
+  by: AuditActor,
 ): Promise<WebhookEndpointRow> {
   const [row] = await prisma.$queryRaw<WebhookEndpointRow[]>`
-    INSERT INTO webhook_endpoints (url, description, events, active, tenant_id, secret, progress_interval_ms)
-    VALUES (${endpoint.url}, ${endpoint.description}, ${textArray(endpoint.events)}, ${endpoint.active},
-            ${endpoint.tenant_id}::uuid, ${endpoint.secret}, ${endpoint.progress_interval_ms})
-    RETURNING *`;
+    WITH created AS (
+      INSERT INTO webhook_endpoints (url, description, events, active, tenant_id, secret, progress_interval_ms)
+      VALUES (${endpoint.url}, ${endpoint.description}, ${textArray(endpoint.events)}, ${endpoint.active},
+              ${endpoint.tenant_id}::uuid, ${endpoint.secret}, ${endpoint.progress_interval_ms})
+      RETURNING *
+    ), audit AS (${auditInsert('created', by, sql`created`, sql`job_audit_changes(NULL, ${auditImage('created')})`, sql`created.tenant_id`, sql`created.id`)})
+    SELECT * FROM created`;
   return row!;
 }
 
@@ -101,7 +130,18 @@ export function listWebhookEndpoints(prisma: Prisma, tenantId: string | null): P
     SELECT * FROM webhook_endpoints ${tenantId === null ? empty : sql`WHERE tenant_id = ${tenantId}::uuid`} ORDER BY created_at, id`;
 }
 
-export async function updateWebhookEndpoint(prisma: Prisma, id: string, tenantId: string | null, fields: EndpointFields): Promise<WebhookEndpointRow | null> {
+/**
+ * Applies `fields` and records `webhook.updated` with each changed field's old and new value,
+ * in one statement; an update that changes no field records nothing. Null when the endpoint
+ * is absent (or another tenant's).
+ */
+export async function updateWebhookEndpoint(
+  prisma: Prisma,
+  id: string,
+  tenantId: string | null,
+  fields: EndpointFields,
+  by: AuditActor,
+): Promise<WebhookEndpointRow | null> {
   const sets: Sql[] = [sql`updated_at = now()`];
   if (fields.url !== undefined) sets.push(sql`url = ${fields.url}`);
   if (fields.description !== undefined) sets.push(sql`description = ${fields.description}`);
@@ -109,33 +149,61 @@ export async function updateWebhookEndpoint(prisma: Prisma, id: string, tenantId
   if (fields.active !== undefined) sets.push(sql`active = ${fields.active}`);
   if (fields.tenant_id !== undefined) sets.push(sql`tenant_id = ${fields.tenant_id}::uuid`);
   if (fields.progress_interval_ms !== undefined) sets.push(sql`progress_interval_ms = ${fields.progress_interval_ms}`);
+  const changes = sql`job_audit_changes(${auditImage('before')}, ${auditImage('changed')})`;
   const rows = await prisma.$queryRaw<WebhookEndpointRow[]>`
-    UPDATE webhook_endpoints SET ${join(sets, ', ')}
-    WHERE id = ${id}::uuid ${tenantId === null ? empty : sql`AND tenant_id = ${tenantId}::uuid`}
-    RETURNING *`;
+    WITH before AS (
+      SELECT * FROM webhook_endpoints
+      WHERE id = ${id}::uuid ${tenantId === null ? empty : sql`AND tenant_id = ${tenantId}::uuid`}
+      FOR UPDATE
+    ), changed AS (
+      UPDATE webhook_endpoints SET ${join(sets, ', ')} WHERE id IN (SELECT id FROM before) RETURNING *
+    ), audit AS (
+      ${auditInsert('updated', by, sql`changed JOIN before ON before.id = changed.id`, changes, sql`changed.tenant_id`, sql`changed.id`)}
+      WHERE ${changes} <> '{}'::jsonb
+    )
+    SELECT * FROM changed`;
   return rows[0] ?? null;
 }
 
-export async function deleteWebhookEndpoint(prisma: Prisma, id: string, tenantId: string | null): Promise<boolean> {
-  const count = await prisma.$executeRaw`
-    DELETE FROM webhook_endpoints WHERE id = ${id}::uuid ${tenantId === null ? empty : sql`AND tenant_id = ${tenantId}::uuid`}`;
-  return count > 0;
+/** Removes the endpoint (its deliveries and log go with it) and records `webhook.deleted`, in one statement. */
+export async function deleteWebhookEndpoint(prisma: Prisma, id: string, tenantId: string | null, by: AuditActor): Promise<boolean> {
+  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
+    WITH removed AS (
+      DELETE FROM webhook_endpoints WHERE id = ${id}::uuid ${tenantId === null ? empty : sql`AND tenant_id = ${tenantId}::uuid`}
+      RETURNING *
+    ), audit AS (${auditInsert('deleted', by, sql`removed`, sql`job_audit_changes(${auditImage('removed')}, NULL)`, sql`removed.tenant_id`, sql`removed.id`)})
+    SELECT id::text AS id FROM removed`;
+  return rows.length > 0;
 }
 
-/** A new current secret; the old one becomes the previous until `previousTtlSeconds` from now (0: dropped). */
+/**
+ * A new current secret; the old one becomes the previous until `previousTtlSeconds` from now
+ * (0: dropped). Records `webhook.secret_rotated` in the same statement, with until when the
+ * old secret still signs (the secrets themselves never).
+ */
 export async function rotateWebhookSecret(
   prisma: Prisma,
   args: { id: string; tenantId: string | null; secret: string; previousTtlSeconds: number },
+  by: AuditActor,
 ): Promise<WebhookEndpointRow | null> {
   const keep = args.previousTtlSeconds > 0;
+  const expiry = (alias: string) => sql`job_audit_value('previous_secret_expires_at', to_jsonb(${raw(alias)}.previous_secret_expires_at))`;
+  const changes = sql`jsonb_build_object('previous_secret_expires_at', jsonb_build_object('old', ${expiry('before')}, 'new', ${expiry('changed')}))`;
   const rows = await prisma.$queryRaw<WebhookEndpointRow[]>`
-    UPDATE webhook_endpoints SET
-      previous_secret = ${keep ? sql`secret` : sql`NULL`},
-      previous_secret_expires_at = ${keep ? sql`now() + make_interval(secs => ${args.previousTtlSeconds})` : sql`NULL`},
-      secret = ${args.secret},
-      updated_at = now()
-    WHERE id = ${args.id}::uuid ${args.tenantId === null ? empty : sql`AND tenant_id = ${args.tenantId}::uuid`}
-    RETURNING *`;
+    WITH before AS (
+      SELECT * FROM webhook_endpoints
+      WHERE id = ${args.id}::uuid ${args.tenantId === null ? empty : sql`AND tenant_id = ${args.tenantId}::uuid`}
+      FOR UPDATE
+    ), changed AS (
+      UPDATE webhook_endpoints SET
+        previous_secret = ${keep ? sql`secret` : sql`NULL`},
+        previous_secret_expires_at = ${keep ? sql`now() + make_interval(secs => ${args.previousTtlSeconds})` : sql`NULL`},
+        secret = ${args.secret},
+        updated_at = now()
+      WHERE id IN (SELECT id FROM before)
+      RETURNING *
+    ), audit AS (${auditInsert('secret_rotated', by, sql`changed JOIN before ON before.id = changed.id`, changes, sql`changed.tenant_id`, sql`changed.id`)})
+    SELECT * FROM changed`;
   return rows[0] ?? null;
 }
 

@@ -6,7 +6,7 @@ import {
   type UpdateWebhookFields,
 } from '@scrape-jobs/domain';
 import * as repo from '@scrape-jobs/db';
-import type { Database, WebhookDeliveryRow, WebhookEndpointRow } from '@scrape-jobs/db';
+import type { AuditActor, Database, WebhookDeliveryRow, WebhookEndpointRow } from '@scrape-jobs/db';
 import type { Caller } from '../caller.ts';
 import { generateWebhookSecret } from './signing.ts';
 
@@ -101,6 +101,8 @@ export function createWebhookManager(options: WebhookManagerOptions) {
   const onQueued = options.onQueued ?? (() => {});
 
   const tenantOf = (caller: Caller) => caller.principal.tenantId;
+  /** Who the audit trail names for an endpoint change (written in the change's own statement). */
+  const auditBy = (caller: Caller): AuditActor => ({ actor: caller.actor, keyId: caller.principal.keyId, requestId: caller.requestId });
 
   function assertUrlAllowed(url: string): void {
     const refusal = checkUrl(url);
@@ -138,15 +140,19 @@ export function createWebhookManager(options: WebhookManagerOptions) {
       assertTenantAllowed(caller, input.tenant_id);
       assertUrlAllowed(input.url);
       const secret = generateWebhookSecret();
-      const row = await repo.insertWebhookEndpoint(prisma, {
-        url: input.url,
-        description: input.description,
-        events: input.events,
-        active: input.active,
-        tenant_id: tenantOf(caller) ?? input.tenant_id ?? null,
-        progress_interval_ms: input.progress_interval_ms,
-        secret,
-      });
+      const row = await repo.insertWebhookEndpoint(
+        prisma,
+        {
+          url: input.url,
+          description: input.description,
+          events: input.events,
+          active: input.active,
+          tenant_id: tenantOf(caller) ?? input.tenant_id ?? null,
+          progress_interval_ms: input.progress_interval_ms,
+          secret,
+        },
+        auditBy(caller),
+      );
       return { ...endpointView(row), secret };
     },
 
@@ -155,7 +161,7 @@ export function createWebhookManager(options: WebhookManagerOptions) {
       await requireEndpoint(id, caller);
       assertTenantAllowed(caller, fields.tenant_id);
       if (fields.url !== undefined) assertUrlAllowed(fields.url);
-      const row = await repo.updateWebhookEndpoint(prisma, id, tenantOf(caller), fields);
+      const row = await repo.updateWebhookEndpoint(prisma, id, tenantOf(caller), fields, auditBy(caller));
       if (!row) throw notFound();
       return endpointView(row);
     },
@@ -163,14 +169,14 @@ export function createWebhookManager(options: WebhookManagerOptions) {
     /** Removes the endpoint with its deliveries and their log. */
     async remove(id: string, caller: Caller): Promise<{ id: string; deleted: true }> {
       assertCan(caller.principal, 'webhooks:manage');
-      if (!(await repo.deleteWebhookEndpoint(prisma, id, tenantOf(caller)))) throw notFound();
+      if (!(await repo.deleteWebhookEndpoint(prisma, id, tenantOf(caller), auditBy(caller)))) throw notFound();
       return { id, deleted: true };
     },
 
     async rotateSecret(id: string, previousTtlSeconds: number, caller: Caller): Promise<WebhookEndpointView & { secret: string }> {
       assertCan(caller.principal, 'webhooks:manage');
       const secret = generateWebhookSecret();
-      const row = await repo.rotateWebhookSecret(prisma, { id, tenantId: tenantOf(caller), secret, previousTtlSeconds });
+      const row = await repo.rotateWebhookSecret(prisma, { id, tenantId: tenantOf(caller), secret, previousTtlSeconds }, auditBy(caller));
       if (!row) throw notFound();
       return { ...endpointView(row), secret };
     },
