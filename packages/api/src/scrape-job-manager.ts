@@ -44,7 +44,6 @@ export interface Pagination {
   has_more: boolean;
 }
 
-
 /** A guarded write lost a race this many times in a row: give up with a 409. */
 const MAX_WRITE_ATTEMPTS = 5;
 
