@@ -14,12 +14,12 @@ import { QUICK, ratio, spread, summarize, table, type Summary } from './lib.ts';
 
 const require = createRequire(import.meta.url);
 const AUTOCANNON = join(dirname(require.resolve('autocannon/package.json')), 'autocannon.js');
-const CONNECTIONS = 10;
-const DURATION_S = QUICK ? 3 : 5;
-const WARMUP_S = QUICK ? 2 : 3;
-const RUNS = QUICK ? 2 : 3;
+export const CONNECTIONS = 10;
+export const DURATION_S = QUICK ? 3 : 5;
+export const WARMUP_S = QUICK ? 2 : 3;
+export const RUNS = QUICK ? 2 : 3;
 
-interface Cannon {
+export interface Cannon {
   rps: number;
   p50: number;
   p99: number;
@@ -27,7 +27,7 @@ interface Cannon {
   errors: number;
 }
 
-function autocannon(url: string, seconds: number): Promise<Cannon> {
+export function autocannon(url: string, seconds: number): Promise<Cannon> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(seconds), '--json', url], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
       if (error) return reject(error);

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { gitRevision, machine, RESULTS_DIR, writeResult } from './lib.ts';
 import { benchApi } from './api.ts';
 import { benchCrawl } from './crawl.ts';
+import { benchEmbedded } from './embedded.ts';
 import { benchQueue } from './queue.ts';
 import { benchScale } from './scale.ts';
 
-const only = (process.env.BENCH_ONLY ?? 'queue,api,crawl,scale').split(',').map((s) => s.trim());
+const only = (process.env.BENCH_ONLY ?? 'queue,api,crawl,scale,embedded').split(',').map((s) => s.trim());
 const info = await machine();
 console.log(`Machine: ${info.cpus} × ${info.cpuModel}, ${info.memoryGb} GB, Node ${info.node}, PostgreSQL ${info.postgres}, ${info.platform}${info.quick ? ', BENCH_QUICK=1' : ''}\n`);
 const tables: string[] = [];
@@ -28,6 +29,7 @@ await section('queue', benchQueue);
 await section('api', benchApi);
 await section('crawl', benchCrawl);
 await section('scale', benchScale);
+await section('embedded', benchEmbedded);
 
 // The combined files only for a full run, so a partial run (BENCH_ONLY) never hides sections.
 if (!process.env.BENCH_ONLY) writeResult('latest', all);

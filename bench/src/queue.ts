@@ -12,13 +12,13 @@ import pg from 'pg';
 import { performance } from 'node:perf_hooks';
 import { freshDatabase, percentile, QUICK, ratio, round, sleep, spread, summarize, table, type Summary } from './lib.ts';
 
-const JOBS = QUICK ? 400 : 2000;
-const RUNS = QUICK ? 2 : 3;
+export const JOBS = QUICK ? 400 : 2000;
+export const RUNS = QUICK ? 2 : 3;
 const LATENCY_SAMPLES = QUICK ? 10 : 30;
 const DEADLINE_MS = QUICK ? 10_000 : 20_000;
 const CONCURRENCIES = [1, 8];
 
-interface System {
+export interface System {
   name: string;
   /** Puts `count` pending jobs on the queue (not timed). */
   enqueue(count: number, tag: string): Promise<void>;
@@ -41,11 +41,15 @@ async function eightCallers(count: number, one: (i: number) => Promise<unknown>)
 
 // ---------------------------------------------------------------- ours
 
-async function ours(): Promise<System & { database: TestDatabase; manager: ScrapeJobManager }> {
-  const database = await createTestDatabase('postgres', { poolSize: 10 });
+/** Ours on a fresh migrated database (PostgreSQL by default; the embedded section passes its own). */
+export async function ours(
+  open: () => Promise<TestDatabase> = () => createTestDatabase('postgres', { poolSize: 10 }),
+  name = 'scrape-jobs',
+): Promise<System & { database: TestDatabase; manager: ScrapeJobManager }> {
+  const database = await open();
   const manager = createScrapeJobManager({ db: database.db });
   return {
-    name: 'scrape-jobs',
+    name,
     database,
     manager,
     async enqueue(count, tag) {
@@ -181,7 +185,7 @@ export interface ThroughputRow {
   timedOut: boolean;
 }
 
-async function throughput(system: System, concurrency: number): Promise<ThroughputRow> {
+export async function throughput(system: System, concurrency: number): Promise<ThroughputRow> {
   const rates: number[] = [];
   const enqueueRates: number[] = [];
   let timedOut = false;
@@ -306,7 +310,7 @@ async function pgBossLatency(): Promise<LatencyRow> {
 
 export async function benchQueue(): Promise<{ throughput: ThroughputRow[]; latency: LatencyRow[]; tables: string[]; settings: object }> {
   const rows: ThroughputRow[] = [];
-  const factories: (() => Promise<System>)[] = [ours, () => graphile(false), () => graphile(true), () => pgBoss(false), () => pgBoss(true)];
+  const factories: (() => Promise<System>)[] = [() => ours(), () => graphile(false), () => graphile(true), () => pgBoss(false), () => pgBoss(true)];
   for (const make of factories) {
     const system = await make();
     try {
