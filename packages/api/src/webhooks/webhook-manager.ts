@@ -1,5 +1,4 @@
 import {
-  assertCan,
   DomainError,
   type CreateWebhookInput,
   type ListWebhookDeliveries,
@@ -91,9 +90,10 @@ function deliveryView(row: WebhookDeliveryRow): WebhookDeliveryView {
 const notFound = () => new DomainError('NOT_FOUND', 'Webhook not found');
 
 /**
- * Webhook subscriptions and their delivery log, for REST and tRPC alike. Reads need
- * `webhooks:read`, changes `webhooks:manage`; a tenant-bound principal sees and manages only
- * its tenant's endpoints (others answer 404) and creates endpoints bound to its tenant.
+ * Webhook subscriptions and their delivery log, for REST and tRPC alike. The roles
+ * (`webhooks:read`, `webhooks:manage`) are checked by the transports, as for jobs; here a
+ * tenant-bound principal sees and manages only its tenant's endpoints (others answer 404)
+ * and creates endpoints bound to its tenant.
  */
 export function createWebhookManager(options: WebhookManagerOptions) {
   const prisma = options.db.prisma;
@@ -125,18 +125,15 @@ export function createWebhookManager(options: WebhookManagerOptions) {
 
   return {
     async list(caller: Caller): Promise<WebhookEndpointView[]> {
-      assertCan(caller.principal, 'webhooks:read');
       return (await repo.listWebhookEndpoints(prisma, tenantOf(caller))).map(endpointView);
     },
 
     async get(id: string, caller: Caller): Promise<WebhookEndpointView> {
-      assertCan(caller.principal, 'webhooks:read');
       return endpointView(await requireEndpoint(id, caller));
     },
 
     /** The new endpoint and its signing secret, which is shown only here and on rotation. */
     async create(input: CreateWebhookInput, caller: Caller): Promise<WebhookEndpointView & { secret: string }> {
-      assertCan(caller.principal, 'webhooks:manage');
       assertTenantAllowed(caller, input.tenant_id);
       assertUrlAllowed(input.url);
       const secret = generateWebhookSecret();
@@ -157,7 +154,6 @@ export function createWebhookManager(options: WebhookManagerOptions) {
     },
 
     async update(id: string, fields: UpdateWebhookFields, caller: Caller): Promise<WebhookEndpointView> {
-      assertCan(caller.principal, 'webhooks:manage');
       await requireEndpoint(id, caller);
       assertTenantAllowed(caller, fields.tenant_id);
       if (fields.url !== undefined) assertUrlAllowed(fields.url);
@@ -168,13 +164,11 @@ export function createWebhookManager(options: WebhookManagerOptions) {
 
     /** Removes the endpoint with its deliveries and their log. */
     async remove(id: string, caller: Caller): Promise<{ id: string; deleted: true }> {
-      assertCan(caller.principal, 'webhooks:manage');
       if (!(await repo.deleteWebhookEndpoint(prisma, id, tenantOf(caller), auditBy(caller)))) throw notFound();
       return { id, deleted: true };
     },
 
     async rotateSecret(id: string, previousTtlSeconds: number, caller: Caller): Promise<WebhookEndpointView & { secret: string }> {
-      assertCan(caller.principal, 'webhooks:manage');
       const secret = generateWebhookSecret();
       const row = await repo.rotateWebhookSecret(prisma, { id, tenantId: tenantOf(caller), secret, previousTtlSeconds }, auditBy(caller));
       if (!row) throw notFound();
@@ -183,7 +177,6 @@ export function createWebhookManager(options: WebhookManagerOptions) {
 
     /** Queues a signed `ping` to the endpoint (even an inactive one) through the normal pipeline. */
     async test(id: string, caller: Caller): Promise<{ event_id: string; delivery_id: string }> {
-      assertCan(caller.principal, 'webhooks:manage');
       await requireEndpoint(id, caller);
       const queued = await repo.queueWebhookPing(prisma, id);
       onQueued();
@@ -191,7 +184,6 @@ export function createWebhookManager(options: WebhookManagerOptions) {
     },
 
     async deliveries(input: ListWebhookDeliveries, caller: Caller) {
-      assertCan(caller.principal, 'webhooks:read');
       await requireEndpoint(input.id, caller);
       const { deliveries, total } = await repo.listWebhookDeliveries(prisma, {
         endpointId: input.id,
@@ -207,7 +199,6 @@ export function createWebhookManager(options: WebhookManagerOptions) {
 
     /** Sends a finished delivery again (same `webhook-id`, fresh retry schedule). */
     async redeliver(deliveryId: string, caller: Caller): Promise<WebhookDeliveryView> {
-      assertCan(caller.principal, 'webhooks:manage');
       const found = await repo.findWebhookDelivery(prisma, deliveryId);
       const own = tenantOf(caller);
       if (!found || (own !== null && found.tenant_id !== own)) throw new DomainError('NOT_FOUND', 'Delivery not found');
