@@ -7,12 +7,12 @@
 import { createPostgresDatabase, skipPostgres } from '@scrape-jobs/db/testing';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { api, bearer } from './test-server.ts';
+import { freePort } from './server-process.ts';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const cliJs = join(serverDir, 'dist', 'cli.js');
@@ -29,17 +29,6 @@ const cleanEnv = () => {
 function cli(args: string[], env: Record<string, string>) {
   const result = spawnSync(process.execPath, [cliJs, 'keys', ...args], { env: { ...cleanEnv(), ...env }, encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The built server; resolves once /healthz answers. */

@@ -16,7 +16,8 @@ export interface ServerProcess {
 export const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const mainJs = join(serverDir, 'dist', 'main.js');
 
-function freePort(): Promise<number> {
+/** A port nothing listens on right now, for a process that must be told its port. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

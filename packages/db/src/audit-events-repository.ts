@@ -18,18 +18,8 @@ export interface AuditEventInsert {
   tenantId: string | null;
 }
 
-interface AuditRow {
-  id: bigint | number;
-  at: Date;
-  actor: string;
-  key_id: string | null;
-  request_id: string | null;
-  action: string;
-  subject_type: string;
-  subject_id: string;
-  changes: Record<string, unknown>;
-  tenant_id: string | null;
-}
+/** An `audit_events` row as raw SQL returns it: the API's shape with a bigint id and a Date. */
+type AuditRow = Omit<AuditEvent, 'id' | 'at'> & { id: bigint | number; at: Date };
 
 const toAuditEvent = (row: AuditRow): AuditEvent => ({
   id: Number(row.id),
