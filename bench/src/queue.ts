@@ -5,7 +5,7 @@
  */
 import { callerFor, createScrapeJobManager, type ScrapeJobManager } from '@scrape-jobs/api';
 import { createTestDatabase, type TestDatabase } from '@scrape-jobs/db/testing';
-import { createJobInputSchema, OPEN_PRINCIPAL, type UpdateJobFields } from '@scrape-jobs/domain';
+import { createJobInputSchema, MAX_QUEUE_BATCH, OPEN_PRINCIPAL, type UpdateJobFields } from '@scrape-jobs/domain';
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
 import { PgBoss } from 'pg-boss';
 import pg from 'pg';
@@ -20,6 +20,8 @@ const CONCURRENCIES = [1, 8];
 
 export interface System {
   name: string;
+  /** Claims and completes many jobs per call; compared with ours batched, else with ours unbatched. */
+  batched: boolean;
   /** Puts `count` pending jobs on the queue (not timed). */
   enqueue(count: number, tag: string): Promise<void>;
   /** Processes the queue with `concurrency` claimers until it is empty or the deadline passes. */
@@ -41,15 +43,38 @@ async function eightCallers(count: number, one: (i: number) => Promise<unknown>)
 
 // ---------------------------------------------------------------- ours
 
-/** Ours on a fresh migrated database (PostgreSQL by default; the embedded section passes its own). */
+export const OURS_UNBATCHED = 'scrape-jobs (unbatched: claim 1 → PUT completed)';
+export const OURS_BATCHED = `scrape-jobs (batched: claim ${MAX_QUEUE_BATCH} → complete ${MAX_QUEUE_BATCH})`;
+
+/**
+ * Ours on a fresh migrated database (PostgreSQL by default; the embedded section passes its
+ * own), through the service the REST and tRPC routes call. Unbatched: the worker's own path,
+ * `claimNextJob` then the fenced update to completed. Batched: `claimJobs` of up to
+ * MAX_QUEUE_BATCH, then one `completeJobs` for them.
+ */
 export async function ours(
   open: () => Promise<TestDatabase> = () => createTestDatabase('postgres', { poolSize: 10 }),
-  name = 'scrape-jobs',
+  name = OURS_UNBATCHED,
+  batched = false,
 ): Promise<System & { database: TestDatabase; manager: ScrapeJobManager }> {
   const database = await open();
   const manager = createScrapeJobManager({ db: database.db });
+  const claimAndComplete = async (workerId: string): Promise<number> => {
+    const caller = callerFor({ principal: OPEN_PRINCIPAL, workerId });
+    if (batched) {
+      const jobs = await manager.claimJobs({ workerId, limit: MAX_QUEUE_BATCH }, caller);
+      if (jobs.length === 0) return 0;
+      const { completed } = await manager.completeJobs(jobs.map((job) => ({ id: job.id, claimToken: job.claim_token })), caller);
+      return completed.length;
+    }
+    const job = await manager.claimNextJob({ workerId }, caller);
+    if (!job) return 0;
+    await manager.updateJob(job.id, { status: 'completed', claim_token: job.claim_token } as UpdateJobFields, caller);
+    return 1;
+  };
   return {
     name,
+    batched,
     database,
     manager,
     async enqueue(count, tag) {
@@ -59,12 +84,10 @@ export async function ours(
       let done = 0;
       await Promise.all(
         Array.from({ length: concurrency }, async (_, k) => {
-          const workerId = `bench-${k}`;
           while (performance.now() < deadline) {
-            const job = await manager.claimNextJob({ workerId });
-            if (!job) return;
-            await manager.updateJob(job.id, { status: 'completed', claim_token: job.claim_token } as UpdateJobFields, callerFor({ principal: OPEN_PRINCIPAL, workerId }));
-            done++;
+            const n = await claimAndComplete(`bench-${k}`);
+            if (n === 0) return;
+            done += n;
           }
         }),
       );
@@ -94,6 +117,7 @@ async function graphile(fast: boolean): Promise<System & { utils: WorkerUtils; u
   const countSql = 'SELECT count(*)::int AS n FROM graphile_worker._private_jobs';
   return {
     name: fast ? 'graphile-worker (fast: localQueue 500, batch delay 0)' : 'graphile-worker (defaults, unbatched)',
+    batched: fast,
     utils,
     url: database.url,
     async enqueue(count) {
@@ -137,6 +161,7 @@ async function pgBoss(batched: boolean): Promise<System & { boss: PgBoss }> {
   const countSql = "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'noop' AND state <> 'completed'";
   return {
     name: batched ? 'pg-boss (work(): batchSize 50, burstWhenBatchFull)' : 'pg-boss (unbatched: fetch 1 → complete 1)',
+    batched,
     boss,
     async enqueue(count) {
       await eightCallers(count, () => boss.send('noop', {}));
@@ -178,6 +203,7 @@ async function pgBoss(batched: boolean): Promise<System & { boss: PgBoss }> {
 
 export interface ThroughputRow {
   system: string;
+  batched: boolean;
   concurrency: number;
   jobsPerSecond: Summary;
   /** Enqueue rate of the same runs: one job per call, 8 concurrent callers. */
@@ -201,7 +227,7 @@ export async function throughput(system: System, concurrency: number): Promise<T
     if (done < count) timedOut = true;
     rates.push((done / ms) * 1000);
   }
-  return { system: system.name, concurrency, jobsPerSecond: summarize(rates), enqueuePerSecond: summarize(enqueueRates), timedOut };
+  return { system: system.name, batched: system.batched, concurrency, jobsPerSecond: summarize(rates), enqueuePerSecond: summarize(enqueueRates), timedOut };
 }
 
 // ---------------------------------------------------------------- latency
@@ -310,7 +336,14 @@ async function pgBossLatency(): Promise<LatencyRow> {
 
 export async function benchQueue(): Promise<{ throughput: ThroughputRow[]; latency: LatencyRow[]; tables: string[]; settings: object }> {
   const rows: ThroughputRow[] = [];
-  const factories: (() => Promise<System>)[] = [() => ours(), () => graphile(false), () => graphile(true), () => pgBoss(false), () => pgBoss(true)];
+  const factories: (() => Promise<System>)[] = [
+    () => ours(),
+    () => ours(undefined, OURS_BATCHED, true),
+    () => graphile(false),
+    () => graphile(true),
+    () => pgBoss(false),
+    () => pgBoss(true),
+  ];
   for (const make of factories) {
     const system = await make();
     try {
@@ -327,14 +360,14 @@ export async function benchQueue(): Promise<{ throughput: ThroughputRow[]; laten
   tables.push(
     table(
       `Queue core: no-op jobs claim → complete on PostgreSQL (${JOBS} jobs a run, median of ${RUNS} (min–max), after a warm-up run)`,
-      ['system', 'claimers', 'jobs/s', 'ours ÷ this'],
+      ['system', 'claimers', 'jobs/s', 'ours (same mode) ÷ this'],
       rows.map((row) => {
-        const mine = rows.find((r) => r.system === 'scrape-jobs' && r.concurrency === row.concurrency)!;
-        return [row.system + (row.timedOut ? ' †deadline' : ''), row.concurrency, spread(row.jobsPerSecond), row.system === 'scrape-jobs' ? '—' : ratio(mine.jobsPerSecond.median, row.jobsPerSecond.median)];
+        const mine = rows.find((r) => r.system === (row.batched ? OURS_BATCHED : OURS_UNBATCHED) && r.concurrency === row.concurrency)!;
+        return [row.system + (row.timedOut ? ' †deadline' : ''), row.concurrency, spread(row.jobsPerSecond), row === mine ? '—' : ratio(mine.jobsPerSecond.median, row.jobsPerSecond.median)];
       }),
     ),
   );
-  const enqueueRows = rows.filter((r) => r.concurrency === 1 && !r.system.includes('fast') && !r.system.includes('work()'));
+  const enqueueRows = rows.filter((r) => r.concurrency === 1 && !r.batched);
   tables.push(
     table(
       `Enqueue: one job per call, 8 concurrent callers (${JOBS} jobs a run, median of ${RUNS} (min–max))`,

@@ -75,7 +75,7 @@ const query = fc.dictionary(fc.oneof(fc.constantFrom(...queryNames), fc.string({
 const restRequest = fc.record({
   method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
   route: fc.constantFrom(
-    ...['', '/next', '/stats', '/{id}', '/{id}/retry', '/{id}/history', '/{id}/results', '/{id}/heartbeat', '/{id}/pages'].map((r) => `/api/scrape-jobs${r}`),
+    ...['', '/next', '/next/batch', '/complete', '/stats', '/{id}', '/{id}/retry', '/{id}/history', '/{id}/results', '/{id}/heartbeat', '/{id}/pages'].map((r) => `/api/scrape-jobs${r}`),
     '/api/keys',
     '/api/keys/{id}',
     '/api/audit',
@@ -131,6 +131,8 @@ const procedures = [
   ['query', 'scrapeJobs.results'],
   ['query', 'queue.peek'],
   ['mutation', 'queue.claim'],
+  ['mutation', 'queue.claimBatch'],
+  ['mutation', 'queue.completeBatch'],
   ['mutation', 'queue.heartbeat'],
   ['mutation', 'queue.reportPages'],
   ['mutation', 'queue.release'],

@@ -79,6 +79,9 @@ function expectOnlyTenantA(endpoints: Array<{ id: string; tenant_id: string | nu
   expect(endpoints.every((e) => e.tenant_id === TENANT_A)).toBe(true);
 }
 
+/** A batch completion of tenant B's job by a tenant A key: refused as unknown, nothing completed. */
+const otherTenantsCompletion = (f: Fixtures) => ({ completed: [], refused: [{ id: f.running.id, error: { code: 'NOT_FOUND', message: 'Job not found' } }] });
+
 const CASES = (): Case[] => [
   // ── REST ──
   {
@@ -119,6 +122,22 @@ const CASES = (): Case[] => [
     tenant: 'scoped',
     scopedCheck: (o) => expect(o.body.data).toBeNull(),
     rest: (h) => api(url, 'POST', '/api/scrape-jobs/next', { worker_id: 'matrix-worker' }, h),
+  },
+  {
+    name: 'POST /api/scrape-jobs/next/batch',
+    permission: 'queue:work',
+    success: 200,
+    tenant: 'scoped',
+    scopedCheck: (o) => expect(o.body.data).toEqual([]),
+    rest: (h) => api(url, 'POST', '/api/scrape-jobs/next/batch', { worker_id: 'matrix-worker', limit: 5 }, h),
+  },
+  {
+    name: 'POST /api/scrape-jobs/complete',
+    permission: 'queue:work',
+    success: 200,
+    tenant: 'scoped',
+    scopedCheck: (o, f) => expect(o.body.data).toEqual(otherTenantsCompletion(f)),
+    rest: (h, f) => api(url, 'POST', '/api/scrape-jobs/complete', { jobs: [{ id: f.running.id, claim_token: f.running.token }] }, h),
   },
   { name: 'GET /api/scrape-jobs/:id', permission: 'jobs:read', success: 200, tenant: 'hidden', rest: (h, f) => api(url, 'GET', `/api/scrape-jobs/${f.pending}`, undefined, h) },
   {
@@ -271,6 +290,22 @@ const CASES = (): Case[] => [
     tenant: 'scoped',
     scopedCheck: (o) => expect(o.body).toBeNull(),
     trpc: (c) => c.queue.claim.mutate({ worker_id: 'matrix-worker' }),
+  },
+  {
+    name: 'queue.claimBatch',
+    permission: 'queue:work',
+    success: 200,
+    tenant: 'scoped',
+    scopedCheck: (o) => expect(o.body).toEqual([]),
+    trpc: (c) => c.queue.claimBatch.mutate({ worker_id: 'matrix-worker', limit: 5 }),
+  },
+  {
+    name: 'queue.completeBatch',
+    permission: 'queue:work',
+    success: 200,
+    tenant: 'scoped',
+    scopedCheck: (o, f) => expect(o.body).toEqual(otherTenantsCompletion(f)),
+    trpc: (c, f) => c.queue.completeBatch.mutate({ jobs: [{ id: f.running.id, claim_token: f.running.token }] }),
   },
   { name: 'queue.heartbeat', permission: 'queue:work', success: 200, tenant: 'hidden', trpc: (c, f) => c.queue.heartbeat.mutate({ id: f.running.id, claim_token: f.running.token }) },
   {

@@ -48,6 +48,7 @@ const CLAIM_LOST = 'Claim is no longer held by this worker';
 const worker = { 'X-Worker-ID': 'bad-input-worker' };
 const overOneMiB = 'x'.repeat(1024 * 1024 + 1024);
 const STATUSES = 'pending, running, completed, failed, cancelled';
+const BATCH_LIMIT = 'Invalid limit: must be an integer from 1 to 100';
 
 const jobPath = (key: keyof Seeds, suffix = '') => (s: Seeds) => `/api/scrape-jobs/${s[key]}${suffix}`;
 
@@ -404,6 +405,55 @@ const queue: BadRequest[] = [
     error: /^Invalid job_type: "everything"/,
   },
   { name: 'claim: unknown body field', method: 'POST', path: '/api/scrape-jobs/next', body: { greedy: true }, headers: worker, status: 400, error: /greedy/ },
+  { name: 'batch claim: no limit', method: 'POST', path: '/api/scrape-jobs/next/batch', body: {}, headers: worker, status: 400, error: BATCH_LIMIT },
+  { name: 'batch claim: limit 0', method: 'POST', path: '/api/scrape-jobs/next/batch', body: { limit: 0 }, headers: worker, status: 400, error: BATCH_LIMIT },
+  { name: 'batch claim: limit 101', method: 'POST', path: '/api/scrape-jobs/next/batch', body: { limit: 101 }, headers: worker, status: 400, error: BATCH_LIMIT },
+  { name: 'batch claim: limit 2.5', method: 'POST', path: '/api/scrape-jobs/next/batch', body: { limit: 2.5 }, headers: worker, status: 400, error: BATCH_LIMIT },
+  { name: 'batch claim: limit "5"', method: 'POST', path: '/api/scrape-jobs/next/batch', body: { limit: '5' }, headers: worker, status: 400, error: BATCH_LIMIT },
+  {
+    name: 'batch claim: no worker id',
+    method: 'POST',
+    path: '/api/scrape-jobs/next/batch',
+    body: { limit: 5 },
+    status: 400,
+    error: 'worker_id is required (body worker_id or the X-Worker-ID header)',
+  },
+  { name: 'batch claim: malformed JSON', method: 'POST', path: '/api/scrape-jobs/next/batch', body: '{"limit": 5', headers: worker, status: 400, error: MALFORMED_JSON },
+  { name: 'batch complete: no jobs', method: 'POST', path: '/api/scrape-jobs/complete', body: {}, status: 400, error: /^jobs must be a list/ },
+  { name: 'batch complete: empty list', method: 'POST', path: '/api/scrape-jobs/complete', body: { jobs: [] }, status: 400, error: 'jobs must hold at least one job' },
+  {
+    name: 'batch complete: 101 jobs',
+    method: 'POST',
+    path: '/api/scrape-jobs/complete',
+    body: { jobs: Array.from({ length: 101 }, (_, i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, claim_token: OTHER_TOKEN })) },
+    status: 400,
+    error: 'jobs holds at most 100 jobs per call',
+  },
+  {
+    name: 'batch complete: the same job twice (nothing completed)',
+    method: 'POST',
+    path: '/api/scrape-jobs/complete',
+    body: (s: Seeds) => ({ jobs: [{ id: s.running, claim_token: s.claimToken }, { id: s.running, claim_token: s.claimToken }] }),
+    status: 400,
+    error: 'jobs must not name a job twice',
+  },
+  {
+    name: 'batch complete: a bad claim token beside a good one (nothing completed)',
+    method: 'POST',
+    path: '/api/scrape-jobs/complete',
+    body: (s: Seeds) => ({ jobs: [{ id: s.running, claim_token: s.claimToken }, { id: s.pending, claim_token: 'abc' }] }),
+    status: 400,
+    error: 'Invalid claim_token',
+  },
+  {
+    name: 'batch complete: a status field (completion only)',
+    method: 'POST',
+    path: '/api/scrape-jobs/complete',
+    body: (s: Seeds) => ({ jobs: [{ id: s.running, claim_token: s.claimToken, status: 'failed' }] }),
+    status: 400,
+    error: 'Unknown field: status',
+  },
+  { name: 'batch complete: malformed JSON', method: 'POST', path: '/api/scrape-jobs/complete', body: '{"jobs": [', status: 400, error: MALFORMED_JSON },
 ];
 
 const ids: BadRequest[] = [

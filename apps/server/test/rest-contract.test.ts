@@ -653,6 +653,51 @@ describe.each(['pglite', 'postgres'] as const)('REST contract on %s', (kind) => 
       expect(stored).not.toHaveProperty('claim_token');
     });
 
+    test('POST /next/batch claims up to `limit` in claim order; POST /complete completes the held claims and refuses the rest one by one', async () => {
+      await emptyQueue();
+      const empty = await call('POST', '/api/scrape-jobs/next/batch', { limit: 5 }, { 'X-Worker-ID': 'batcher' });
+      expect(empty.body).toEqual({ success: true, data: [], message: 'No pending jobs to claim' });
+      advance(1000);
+      const low = await createJob({ domain: freshDomain('b-low'), priority: 2 });
+      advance(1000);
+      const high = await createJob({ domain: freshDomain('b-high'), priority: 8 });
+      advance(1000);
+      const other = await createJob({ domain: freshDomain('b-other'), priority: 1 });
+
+      const batch = await call('POST', '/api/scrape-jobs/next/batch', { limit: 2, worker_id: 'batcher' });
+      expect(batch.status).toBe(200);
+      expect(batch.body.message).toBe('2 jobs claimed');
+      expect(batch.body.data.map((j: { id: string }) => j.id)).toEqual([high.id, low.id]);
+      expect(batch.body.data[0]).toMatchObject({ status: 'running', worker_id: 'batcher', claim_token: expect.any(String), metadata: { claimedBy: 'batcher' } });
+
+      const [h, l] = batch.body.data as Array<{ id: string; claim_token: string }>;
+      advance(1000);
+      await call('DELETE', `/api/scrape-jobs/${l!.id}?reason=changed%20my%20mind`);
+      const done = await call('POST', '/api/scrape-jobs/complete', {
+        jobs: [
+          { id: h!.id, claim_token: h!.claim_token, stats: { pagesProcessed: 3 } },
+          { id: l!.id, claim_token: l!.claim_token },
+          { id: other.id, claim_token: h!.claim_token },
+        ],
+      }, { 'X-Worker-ID': 'batcher' });
+      expect(done.status).toBe(200);
+      expect(done.body).toEqual({
+        success: true,
+        data: {
+          completed: [{ id: h!.id, status: 'completed', updated_at: nowIso(), stats: { pagesProcessed: 3 } }],
+          refused: [
+            { id: l!.id, error: { code: 'CLAIM_LOST', message: 'Claim is no longer held by this worker', details: { currentStatus: 'cancelled', reason: 'The job is cancelled' } } },
+            { id: other.id, error: { code: 'CLAIM_LOST', message: 'Claim is no longer held by this worker', details: { currentStatus: 'pending', reason: 'The job is pending' } } },
+          ],
+        },
+        message: '1 completed, 2 refused',
+      });
+      expect(await getJob(h!.id)).toMatchObject({ status: 'completed', completed_at: nowIso() });
+      expect(await getJob(l!.id)).toMatchObject({ status: 'cancelled' });
+      expect(await getJob(other.id)).toMatchObject({ status: 'pending' });
+      expect((await history(h!.id)).at(-1)).toMatchObject({ action: 'updated', to_status: 'completed', actor: 'worker:batcher' });
+    });
+
     test('concurrent claims never hand out the same job', async () => {
       await emptyQueue();
       const ids = [];

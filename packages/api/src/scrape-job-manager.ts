@@ -1,5 +1,6 @@
 import {
   assertTransition,
+  canTransition,
   DEFAULT_CANCEL_REASON,
   DomainError,
   hasRetriesLeft,
@@ -8,6 +9,7 @@ import {
   sanitizeErrorMessage,
   type ClaimedJob,
   type CreateJob,
+  type DomainErrorCode,
   type JobChange,
   type JobHistoryEntry,
   type JobStatsReport,
@@ -42,6 +44,12 @@ export interface Pagination {
   limit: number;
   total: number;
   has_more: boolean;
+}
+
+/** What a batch completion did: the jobs it completed, and why each other one was refused. */
+export interface BatchCompletion {
+  completed: ScrapeJob[];
+  refused: Array<{ id: string; error: { code: DomainErrorCode; message: string; details: unknown } }>;
 }
 
 /** A guarded write lost a race this many times in a row: give up with a 409. */
@@ -86,6 +94,35 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
   /** The tenant check before a write that does not read the row first anyway. */
   async function assertVisible(id: string, caller: Caller): Promise<void> {
     if (caller.principal.tenantId) await visibleRow(id, caller);
+  }
+
+  /**
+   * A worker's write under its claim, in one statement with no read first: a held claim means
+   * the job is running and is the caller's tenant's. Null when it did not apply (the claim is
+   * gone, another tenant's job) or needs the row to decide (a retryable failure, a move that
+   * running does not allow): the read-then-write path then decides and names the error.
+   */
+  async function writeUnderClaim(
+    id: string,
+    claimToken: string,
+    changes: repo.JobChanges,
+    retryable: boolean | undefined,
+    caller: Caller,
+  ): Promise<ScrapeJob | null> {
+    const to = changes.status ?? 'running';
+    if ((to === 'failed' && retryable === true) || !canTransition('running', to, 'update')) return null;
+    assertCompletedAtFits(to, changes.completed_at);
+    const now = clock();
+    return repo.updateJobGuarded(prisma, {
+      id,
+      expectedStatus: 'running',
+      claimToken,
+      tenantId: caller.principal.tenantId,
+      changes,
+      claimExpiresAt: new Date(now.getTime() + claimTimeoutMs),
+      history: [{ action: 'updated', by: { ...auditActorOf(caller), actor: repo.CLAIM_HOLDER }, reason: to !== 'running' ? (changes.error_message ?? 'Status updated') : null }],
+      now,
+    });
   }
 
   function raceLost(): never {
@@ -141,6 +178,11 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
           updatable: ['status', 'error_message', 'stats', 'retry_count', 'started_at', 'completed_at', 'metadata'],
         });
       }
+      const dates = { started_at: toDate(changes.started_at), completed_at: toDate(changes.completed_at) };
+      if (claimToken !== undefined) {
+        const written = await writeUnderClaim(id, claimToken, { ...changes, ...dates }, retryable, caller);
+        if (written) return written;
+      }
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const now = clock();
         const row = await visibleRow(id, caller);
@@ -148,12 +190,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
         const to = changes.status ?? from;
         if (claimToken !== undefined) assertClaimHeld(row, claimToken, now);
         assertTransition(from, to, 'update');
-        if (changes.completed_at && isActiveStatus(to)) {
-          throw new DomainError('VALIDATION', 'completed_at can only be set on a completed, failed or cancelled job');
-        }
-        if (changes.completed_at === null && !isActiveStatus(to)) {
-          throw new DomainError('VALIDATION', `completed_at cannot be cleared on a ${to} job`);
-        }
+        assertCompletedAtFits(to, changes.completed_at);
         const retriesAutomatically =
           from === 'running' && to === 'failed' && retryable === true && (row.config as { retryOnFailure?: boolean }).retryOnFailure !== false && hasRetriesLeft(row);
         const by = claimToken !== undefined && row.worker_id ? auditActorOf(caller, `worker:${row.worker_id}`) : auditActorOf(caller);
@@ -173,11 +210,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
           id,
           expectedStatus: from,
           claimToken,
-          changes: {
-            ...changes,
-            started_at: toDate(changes.started_at),
-            completed_at: toDate(changes.completed_at),
-          },
+          changes: { ...changes, ...dates },
           autoRetry,
           claimExpiresAt: new Date(now.getTime() + claimTimeoutMs),
           history,
@@ -246,6 +279,38 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     claimNextJob(args: { workerId: string; jobTypes?: JobType[] | undefined }, caller: Caller = OPEN_CALLER): Promise<ClaimedJob | null> {
       const by = auditActorOf(caller, `worker:${args.workerId}`);
       return repo.claimNextJob(prisma, { ...args, by, tenantId: caller.principal.tenantId, claimTimeoutMs, now: clock() });
+    },
+
+    /** Up to `limit` jobs in one claim, in claim order; each has its own claim token. */
+    claimJobs(args: { workerId: string; limit: number; jobTypes?: JobType[] | undefined }, caller: Caller = OPEN_CALLER): Promise<ClaimedJob[]> {
+      const by = auditActorOf(caller, `worker:${args.workerId}`);
+      return repo.claimJobs(prisma, { ...args, by, tenantId: caller.principal.tenantId, claimTimeoutMs, now: clock() });
+    },
+
+    /**
+     * Completes many claimed jobs in one write, each exactly as its fenced PUT `completed`
+     * would. Each job stands alone: one whose claim is gone is refused with the error its
+     * single PUT would have answered, and the others still complete.
+     */
+    async completeJobs(jobs: repo.CompletionUnderClaim[], caller: Caller = OPEN_CALLER): Promise<BatchCompletion> {
+      const now = clock();
+      const by = { keyId: caller.principal.keyId, requestId: caller.requestId }; // the actor is each job's claim holder
+      const completed = await repo.completeJobs(prisma, { jobs, by, tenantId: caller.principal.tenantId, now });
+      const done = new Set(completed.map((job) => job.id));
+      const left = jobs.filter((job) => !done.has(job.id));
+      const rows = left.length > 0 ? new Map((await repo.findJobRows(prisma, left.map((job) => job.id))).map((row) => [row.id, row])) : new Map();
+      const refused = left.map(({ id, claimToken }) => {
+        const row = rows.get(id);
+        try {
+          if (!row || !isVisible(row, caller)) throw new DomainError('NOT_FOUND', 'Job not found');
+          assertClaimHeld(row, claimToken, now);
+          raceLost(); // held now, so it changed hands and back while we wrote
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          return { id, error: { code: error.code, message: error.message, details: error.details } };
+        }
+      });
+      return { completed, refused };
     },
 
     /** Extends the claim and merges progress. A lost claim answers CLAIM_LOST with the job's status. */
@@ -321,6 +386,16 @@ export function isVisible(job: { customer_config_id: string | null }, caller: Ca
 /** The caller as the audit trail records it; `actor` replaces the caller's (a worker named by its claim). */
 function auditActorOf(caller: Caller, actor: string = caller.actor): repo.AuditActor {
   return { actor, keyId: caller.principal.keyId, requestId: caller.requestId };
+}
+
+/** completed_at belongs to finished jobs only. */
+function assertCompletedAtFits(to: JobStatus, completedAt: string | Date | null | undefined): void {
+  if (completedAt && isActiveStatus(to)) {
+    throw new DomainError('VALIDATION', 'completed_at can only be set on a completed, failed or cancelled job');
+  }
+  if (completedAt === null && !isActiveStatus(to)) {
+    throw new DomainError('VALIDATION', `completed_at cannot be cleared on a ${to} job`);
+  }
 }
 
 /** Throws CLAIM_LOST unless `token` is the job's live claim. */

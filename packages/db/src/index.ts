@@ -7,7 +7,7 @@ export * from './queue.ts';
 export { computeJobStats, type StatsScope } from './stats-queries.ts';
 export type { JobRow } from './job-row.ts';
 export { JobStatus as PrismaJobStatus, JobType as PrismaJobType } from './generated/prisma/enums.ts';
-export { SYSTEM_ACTOR, type AuditActor, type HistoryInsert } from './sql.ts';
+export { CLAIM_HOLDER, SYSTEM_ACTOR, type AuditActor, type HistoryInsert } from './sql.ts';
 export { insertPageResults, listPageResults } from './page-results-repository.ts';
 export { insertApiKey, findActiveApiKeyByHash, findApiKey, listApiKeys, revokeApiKey, touchApiKey, toApiKeyView, type ApiKeyRow } from './api-keys-repository.ts';
 export { recordAuditEvent, listAuditEvents, type AuditEventInsert } from './audit-events-repository.ts';

@@ -9,17 +9,33 @@ import {
 import { isUniqueViolation } from './db-errors.ts';
 import { toHistoryEntry, toScrapeJob, type HistoryRow, type JobRow } from './job-row.ts';
 import type { Prisma } from './open-database.ts';
-import { auditSteps, empty, join, jsonb, NO_IMAGE, raw, sql, ts, tsOrNull, withHistory, type AuditActor, type HistoryInsert, type Sql } from './sql.ts';
+import {
+  auditSteps,
+  empty,
+  imageAfter,
+  join,
+  jsonb,
+  NO_IMAGE,
+  oldToNew,
+  rowImage,
+  setClause,
+  sql,
+  ts,
+  tsOrNull,
+  withHistory,
+  type Assignments,
+  type AuditActor,
+  type HistoryInsert,
+  type Sql,
+} from './sql.ts';
 
-/** The new row's image, for `auditSteps` (every change statement names its target `j`). */
-const NEW_IMAGE = sql`to_jsonb(j)`;
 
 export async function insertJob(prisma: Prisma, job: CreateJob, by: AuditActor, now: Date): Promise<ScrapeJob> {
   const insert = sql`
     INSERT INTO scrape_jobs AS j (domain, job_type, priority, max_retries, config, metadata, customer_config_id, domain_id, available_at, created_at, updated_at)
     VALUES (${job.domain}, ${job.job_type}::job_type, ${job.priority}, ${job.max_retries}, ${jsonb(job.config)}, ${jsonb(job.metadata)},
             ${job.customer_config_id ?? null}::uuid, ${job.domain_id ?? null}::uuid, ${ts(now)}, ${ts(now)}, ${ts(now)})
-    RETURNING j.*, ${auditSteps(NO_IMAGE, NEW_IMAGE)}`;
+    RETURNING j.*, ${auditSteps(NO_IMAGE, sql`to_jsonb(j)`)}`;
   try {
     const [row] = await prisma.$queryRaw<JobRow[]>(withHistory(insert, [{ action: 'created', by, reason: 'Created' }], now));
     return toScrapeJob(row!);
@@ -68,6 +84,11 @@ export async function findJobRow(prisma: Prisma, id: string): Promise<JobRow | n
   return rows[0] ?? null;
 }
 
+/** Rows by id, for explaining a batch write's refusals. Never sent out. */
+export async function findJobRows(prisma: Prisma, ids: string[]): Promise<JobRow[]> {
+  return prisma.$queryRaw<JobRow[]>`SELECT * FROM scrape_jobs WHERE id = ANY(${ids}::uuid[])`;
+}
+
 const ORDER_COLUMNS: Record<ListJobs['order_by'], Sql> = {
   created_at: sql`created_at`,
   updated_at: sql`updated_at`,
@@ -113,6 +134,8 @@ export interface GuardedUpdate {
   expectedStatus: JobStatus;
   /** A worker write: applies only while this claim is held and unexpired. */
   claimToken?: string | undefined;
+  /** Applies only to this tenant's job (a tenant's key). */
+  tenantId?: string | null | undefined;
   changes: JobChanges;
   /**
    * Instead of failing, go straight back to pending, claimable at `at`, with `metadata`
@@ -125,9 +148,6 @@ export interface GuardedUpdate {
   history: HistoryInsert[];
   now: Date;
 }
-
-/** Column → new value (an expression over the locked old row `old`), for one step of a write. */
-type Assignments = Map<string, Sql>;
 
 /**
  * What an update from `from` to `to` writes. Side effects of a status change:
@@ -171,11 +191,6 @@ function autoRetryAssignments(failing: Assignments, retry: { at: Date; metadata:
   return set;
 }
 
-const setClause = (set: Assignments): Sql => join([...set].map(([column, value]) => sql`${raw(column)} = ${value}`), ', ');
-/** The old row as it would be after `set`: the image of an intermediate step. */
-const imageAfter = (set: Assignments): Sql =>
-  sql`to_jsonb(old) || jsonb_build_object(${join([...set].map(([column, value]) => sql`${column}::text, ${value}`), ', ')})`;
-
 /**
  * The PUT: one guarded UPDATE. Returns null when the guard failed (the status moved, or the
  * claim is gone) and nothing was written. An automatic retry is the failing update and the
@@ -188,16 +203,18 @@ export async function updateJobGuarded(prisma: Prisma, update: GuardedUpdate): P
   const retry = update.autoRetry;
   const failing = updateAssignments(from, retry ? 'failed' : (changes.status ?? from), changes, update.claimExpiresAt, now);
   const set = retry ? autoRetryAssignments(failing, retry) : failing;
-  const images = retry ? [sql`to_jsonb(old)`, imageAfter(failing), NEW_IMAGE] : [sql`to_jsonb(old)`, NEW_IMAGE];
+  // Every image covers all the columns of the whole write (the retry's are a superset).
+  const images = retry ? [rowImage('old', set), imageAfter(failing, set), rowImage('j', set)] : [rowImage('old', set), rowImage('j', set)];
 
   const fence = update.claimToken
     ? sql`AND claim_token = ${update.claimToken}::uuid AND claim_expires_at > ${ts(now)}`
     : empty;
+  const tenant = update.tenantId ? sql`AND customer_config_id = ${update.tenantId}::uuid` : empty;
   const change = sql`
     UPDATE scrape_jobs j SET ${setClause(set)}
-    FROM (SELECT * FROM scrape_jobs WHERE id = ${update.id}::uuid AND status = ${from}::job_status ${fence} FOR UPDATE) old
+    FROM (SELECT * FROM scrape_jobs WHERE id = ${update.id}::uuid AND status = ${from}::job_status ${fence} ${tenant} FOR UPDATE) old
     WHERE j.id = old.id
-    RETURNING j.*, ${auditSteps(...images)}`;
+    RETURNING j.*, old.worker_id AS claim_holder, ${auditSteps(...images)}`;
   const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, update.history, now));
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
@@ -208,12 +225,19 @@ export async function cancelJobGuarded(
   args: { id: string; errorMessage: string; by: AuditActor; reason: string; now: Date },
 ): Promise<{ job: ScrapeJob; from: JobStatus } | null> {
   const { now } = args;
+  const set: Assignments = new Map([
+    ['status', sql`'cancelled'::job_status`],
+    ['error_message', sql`${args.errorMessage}::text`],
+    ['completed_at', ts(now)],
+    ['claim_token', sql`NULL::uuid`],
+    ['claim_expires_at', sql`NULL::timestamptz`],
+    ['updated_at', ts(now)],
+  ]);
   const change = sql`
-    UPDATE scrape_jobs j SET status = 'cancelled', error_message = ${args.errorMessage}, completed_at = ${ts(now)},
-      claim_token = NULL, claim_expires_at = NULL, updated_at = ${ts(now)}
+    UPDATE scrape_jobs j SET ${setClause(set)}
     FROM (SELECT * FROM scrape_jobs WHERE id = ${args.id}::uuid AND status IN ('pending', 'running', 'failed') FOR UPDATE) old
     WHERE j.id = old.id
-    RETURNING j.*, old.status AS previous_status, ${auditSteps(sql`to_jsonb(old)`, NEW_IMAGE)}`;
+    RETURNING j.*, old.status AS previous_status, ${oldToNew(set)}`;
   const rows = await prisma.$queryRaw<Array<JobRow & { previous_status: JobStatus }>>(
     withHistory(change, [{ action: 'cancelled', by: args.by, reason: args.reason }], now),
   );
@@ -227,16 +251,27 @@ export async function retryJobGuarded(
   args: { id: string; by: AuditActor; retriedBy: string; reason: string; now: Date },
 ): Promise<ScrapeJob | null> {
   const { now } = args;
+  const set: Assignments = new Map([
+    ['status', sql`'pending'::job_status`],
+    ['retry_count', sql`old.retry_count + 1`],
+    ['error_message', sql`NULL::text`],
+    ['completed_at', sql`NULL::timestamptz`],
+    ['started_at', sql`NULL::timestamptz`],
+    ['claimed_at', sql`NULL::timestamptz`],
+    ['worker_id', sql`NULL::text`],
+    ['available_at', ts(now)],
+    ['updated_at', ts(now)],
+    [
+      'metadata',
+      sql`old.metadata || jsonb_build_object('retryReason', ${args.reason}::text, 'lastError', old.error_message,
+        'retriedAt', ${now.toISOString()}::text, 'retriedBy', ${args.retriedBy}::text)`,
+    ],
+  ]);
   const change = sql`
-    UPDATE scrape_jobs j SET status = 'pending', retry_count = old.retry_count + 1, error_message = NULL,
-      completed_at = NULL, started_at = NULL, claimed_at = NULL, worker_id = NULL,
-      available_at = ${ts(now)}, updated_at = ${ts(now)},
-      metadata = old.metadata || jsonb_build_object(
-        'retryReason', ${args.reason}::text, 'lastError', old.error_message,
-        'retriedAt', ${now.toISOString()}::text, 'retriedBy', ${args.retriedBy}::text)
+    UPDATE scrape_jobs j SET ${setClause(set)}
     FROM (SELECT * FROM scrape_jobs WHERE id = ${args.id}::uuid AND status = 'failed' AND retry_count < max_retries FOR UPDATE) old
     WHERE j.id = old.id
-    RETURNING j.*, ${auditSteps(sql`to_jsonb(old)`, NEW_IMAGE)}`;
+    RETURNING j.*, ${oldToNew(set)}`;
   const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, [{ action: 'retried', by: args.by, reason: args.reason }], now));
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }

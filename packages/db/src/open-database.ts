@@ -6,6 +6,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { applyMigrations, type ScriptRunner } from './migrate.ts';
+import { preparedStatementNames } from './prepared-statements.ts';
 import { CHANGE_CHANNEL, createPostgresListener, parseChange } from './change-listener.ts';
 
 export type Prisma = InstanceType<typeof PrismaClient>;
@@ -61,7 +62,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // A connection killed under the pool (a restart, pg_terminate_backend) must not crash us.
   pool.on('error', () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: preparedStatementNames() }) });
   const listener = createPostgresListener(url);
   await listener.ready();
   return {

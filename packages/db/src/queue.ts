@@ -1,10 +1,20 @@
 import type { ClaimedJob, JobType, ScrapeJob } from '@scrape-jobs/domain';
-import { randomUUID } from 'node:crypto';
 import { toClaimedJob, toScrapeJob, type JobRow } from './job-row.ts';
 import type { Prisma } from './open-database.ts';
-import { auditSteps, empty, jsonb, sql, SYSTEM_ACTOR, ts, withHistory, type AuditActor } from './sql.ts';
+import { CLAIM_HOLDER, empty, jsonb, oldToNew, setClause, sql, SYSTEM_ACTOR, ts, withHistory, type Assignments, type AuditActor } from './sql.ts';
 
-const OLD_TO_NEW = auditSteps(sql`to_jsonb(old)`, sql`to_jsonb(j)`);
+/** A running job going back to pending: the claim and the run's times cleared, claimable at `at`. */
+const backToPending = (now: Date): Assignments =>
+  new Map([
+    ['status', sql`'pending'::job_status`],
+    ['worker_id', sql`NULL::text`],
+    ['claim_token', sql`NULL::uuid`],
+    ['claim_expires_at', sql`NULL::timestamptz`],
+    ['claimed_at', sql`NULL::timestamptz`],
+    ['started_at', sql`NULL::timestamptz`],
+    ['available_at', ts(now)],
+    ['updated_at', ts(now)],
+  ]);
 
 /** `tenantId` set: only that tenant's jobs (a tenant's worker key). */
 const claimable = (now: Date, jobTypes?: JobType[], tenantId?: string | null) => sql`
@@ -21,25 +31,94 @@ export async function peekNextJob(prisma: Prisma, now: Date, jobTypes?: JobType[
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
 
+export interface ClaimArgs {
+  workerId: string;
+  by: AuditActor;
+  claimTimeoutMs: number;
+  now: Date;
+  jobTypes?: JobType[] | undefined;
+  tenantId?: string | null | undefined;
+}
+
 /**
- * Claims the next job in one statement. SKIP LOCKED lets concurrent claimers pass over a
- * row another claimer is taking, so no two get the same job and none waits for another.
+ * Claims up to `limit` jobs in one statement, each with its own claim token, in claim order.
+ * SKIP LOCKED lets concurrent claimers pass over rows another claimer is taking, so no two
+ * get the same job and none waits for another.
  */
-export async function claimNextJob(
-  prisma: Prisma,
-  args: { workerId: string; by: AuditActor; claimTimeoutMs: number; now: Date; jobTypes?: JobType[] | undefined; tenantId?: string | null | undefined },
-): Promise<ClaimedJob | null> {
+export async function claimJobs(prisma: Prisma, args: ClaimArgs & { limit: number }): Promise<ClaimedJob[]> {
   const { now, workerId } = args;
   const expiresAt = new Date(now.getTime() + args.claimTimeoutMs);
+  const set: Assignments = new Map([
+    ['status', sql`'running'::job_status`],
+    ['worker_id', sql`${workerId}::text`],
+    ['claimed_at', ts(now)],
+    ['started_at', ts(now)],
+    ['claim_token', sql`gen_random_uuid()`],
+    ['claim_expires_at', ts(expiresAt)],
+    ['updated_at', ts(now)],
+    ['metadata', sql`old.metadata || ${jsonb({ claimedBy: workerId })}`],
+  ]);
   const change = sql`
-    UPDATE scrape_jobs j SET status = 'running', worker_id = ${workerId}, claimed_at = ${ts(now)}, started_at = ${ts(now)},
-      claim_token = ${randomUUID()}::uuid, claim_expires_at = ${ts(expiresAt)}, updated_at = ${ts(now)},
-      metadata = j.metadata || ${jsonb({ claimedBy: workerId })}
-    FROM (SELECT * FROM scrape_jobs WHERE ${claimable(now, args.jobTypes, args.tenantId)} ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED) old
+    UPDATE scrape_jobs j SET ${setClause(set)}
+    FROM (SELECT * FROM scrape_jobs WHERE ${claimable(now, args.jobTypes, args.tenantId)} ${CLAIM_ORDER} LIMIT ${args.limit} FOR UPDATE SKIP LOCKED) old
     WHERE j.id = old.id
-    RETURNING j.*, ${OLD_TO_NEW}`;
+    RETURNING j.*, ${oldToNew(set)}`;
   const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, [{ action: 'claimed', by: args.by, reason: 'Claimed' }], now));
-  return rows[0] ? toClaimedJob(rows[0]) : null;
+  return rows.map(toClaimedJob).sort(inClaimOrder);
+}
+
+/** The next job, claimed (claimJobs with a limit of one). */
+export async function claimNextJob(prisma: Prisma, args: ClaimArgs): Promise<ClaimedJob | null> {
+  const [job] = await claimJobs(prisma, { ...args, limit: 1 });
+  return job ?? null;
+}
+
+/** CLAIM_ORDER in JavaScript: UPDATE … RETURNING gives rows in no particular order. */
+function inClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
+  return b.priority - a.priority || a.retry_count - b.retry_count || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
+}
+
+/** One job of a batch completion: the claim it is held by, and its final stats (merged). */
+export interface CompletionUnderClaim {
+  id: string;
+  claimToken: string;
+  stats?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Completes, in one statement, every given job whose claim is still held (running, token
+ * matching, unexpired; of `tenantId` when set), as the single fenced PUT `completed` does:
+ * the claim dropped, `completed_at` now, stats merged, one history row each, actor the
+ * claim holder. Returns the jobs it completed; the others were left unchanged.
+ */
+export async function completeJobs(
+  prisma: Prisma,
+  args: { jobs: CompletionUnderClaim[]; by: Omit<AuditActor, 'actor'>; tenantId?: string | null | undefined; now: Date },
+): Promise<ScrapeJob[]> {
+  const { now } = args;
+  const items = jsonb(args.jobs.map((job) => ({ id: job.id, claim_token: job.claimToken, stats: job.stats ?? null })));
+  const set: Assignments = new Map([
+    ['status', sql`'completed'::job_status`],
+    ['completed_at', ts(now)],
+    ['claim_token', sql`NULL::uuid`],
+    ['claim_expires_at', sql`NULL::timestamptz`],
+    ['updated_at', ts(now)],
+    ['stats', sql`CASE WHEN item.stats IS NULL THEN old.stats ELSE jsonb_merge_deep(old.stats, item.stats) END`],
+  ]);
+  const change = sql`
+    UPDATE scrape_jobs j SET ${setClause(set)}
+    FROM (SELECT s.* FROM scrape_jobs s
+          JOIN jsonb_to_recordset(${items}) AS item(id uuid, claim_token uuid) ON s.id = item.id AND s.claim_token = item.claim_token
+          WHERE s.status = 'running' AND s.claim_expires_at > ${ts(now)}
+            ${args.tenantId ? sql`AND s.customer_config_id = ${args.tenantId}::uuid` : empty}
+          ORDER BY s.id FOR UPDATE OF s) old,
+         jsonb_to_recordset(${items}) AS item(id uuid, stats jsonb)
+    WHERE j.id = old.id AND item.id = old.id
+    RETURNING j.*, old.worker_id AS claim_holder, ${oldToNew(set)}`;
+  const rows = await prisma.$queryRaw<JobRow[]>(
+    withHistory(change, [{ action: 'updated', by: { ...args.by, actor: CLAIM_HOLDER }, reason: 'Status updated' }], now),
+  );
+  return rows.map(toScrapeJob);
 }
 
 /**
@@ -71,12 +150,12 @@ export interface ReleasedClaim {
  * a history row (actor `system`) naming the worker that stopped updating it.
  */
 export async function releaseExpiredClaims(prisma: Prisma, now: Date): Promise<ReleasedClaim[]> {
+  const set = backToPending(now);
   const change = sql`
-    UPDATE scrape_jobs j SET status = 'pending', worker_id = NULL, claim_token = NULL, claim_expires_at = NULL,
-      claimed_at = NULL, started_at = NULL, available_at = ${ts(now)}, updated_at = ${ts(now)}
+    UPDATE scrape_jobs j SET ${setClause(set)}
     FROM (SELECT * FROM scrape_jobs WHERE status = 'running' AND claim_expires_at <= ${ts(now)} FOR UPDATE SKIP LOCKED) old
     WHERE j.id = old.id
-    RETURNING j.*, old.worker_id AS released_worker, old.claim_expires_at AS expired_at, ${OLD_TO_NEW}`;
+    RETURNING j.*, old.worker_id AS released_worker, old.claim_expires_at AS expired_at, ${oldToNew(set)}`;
   const reason = sql`'Claim expired: ' || COALESCE('worker ' || c.released_worker, 'the job') || ' sent no update before '
     || to_char(c.expired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const rows = await prisma.$queryRaw<Array<JobRow & { released_worker: string | null; expired_at: Date }>>(
@@ -94,14 +173,14 @@ export async function releaseClaim(
   args: { id: string; claimToken: string; by: AuditActor; reason: string; now: Date },
 ): Promise<ScrapeJob | null> {
   const { now } = args;
+  const set = backToPending(now);
   const change = sql`
-    UPDATE scrape_jobs j SET status = 'pending', worker_id = NULL, claim_token = NULL, claim_expires_at = NULL,
-      claimed_at = NULL, started_at = NULL, available_at = ${ts(now)}, updated_at = ${ts(now)}
+    UPDATE scrape_jobs j SET ${setClause(set)}
     FROM (SELECT * FROM scrape_jobs
           WHERE id = ${args.id}::uuid AND status = 'running' AND claim_token = ${args.claimToken}::uuid AND claim_expires_at > ${ts(now)}
           FOR UPDATE) old
     WHERE j.id = old.id
-    RETURNING j.*, ${OLD_TO_NEW}`;
+    RETURNING j.*, ${oldToNew(set)}`;
   const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, [{ action: 'released', by: args.by, reason: args.reason }], now));
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }

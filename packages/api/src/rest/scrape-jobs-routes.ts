@@ -7,7 +7,9 @@ import {
   retryJobInputSchema,
   statsInputSchema,
   updateJobFieldsSchema,
+  claimBatchInputSchema,
   claimJobInputSchema,
+  completeBatchInputSchema,
   heartbeatInputSchema,
   cancelJobInputSchema,
   reportPagesInputSchema,
@@ -67,6 +69,24 @@ export async function scrapeJobsRoutes(app: FastifyInstance, { manager }: RestRo
     if (!input.worker_id) throw new DomainError('VALIDATION', 'worker_id is required (body worker_id or the X-Worker-ID header)');
     const job = await manager.claimNextJob({ workerId: input.worker_id, jobTypes: input.job_types }, callerOf(request));
     return job ? ok(job, { message: 'Job claimed successfully' }) : ok(null, { message: 'No pending jobs to claim' });
+  }));
+
+  app.post('/api/scrape-jobs/next/batch', WORKER, route('claim a batch of jobs', 'queue:work', async (request) => {
+    const body = objectBody(request);
+    const header = request.headers['x-worker-id'];
+    const input = parseInput(claimBatchInputSchema, { ...body, worker_id: body.worker_id ?? (typeof header === 'string' ? header : undefined) });
+    if (!input.worker_id) throw new DomainError('VALIDATION', 'worker_id is required (body worker_id or the X-Worker-ID header)');
+    const jobs = await manager.claimJobs({ workerId: input.worker_id, limit: input.limit, jobTypes: input.job_types }, callerOf(request));
+    return ok(jobs, { message: jobs.length > 0 ? `${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'} claimed` : 'No pending jobs to claim' });
+  }));
+
+  app.post('/api/scrape-jobs/complete', WORKER, route('complete a batch of jobs', 'queue:work', async (request) => {
+    const input = parseInput(completeBatchInputSchema, objectBody(request));
+    const { completed, refused } = await manager.completeJobs(
+      input.jobs.map((job) => ({ id: job.id, claimToken: job.claim_token, stats: job.stats })),
+      callerOf(request),
+    );
+    return ok({ completed: completed.map(updatedView), refused }, { message: `${completed.length} completed, ${refused.length} refused` });
   }));
 
   app.get('/api/scrape-jobs/:id', route('fetch scrape job', 'jobs:read', async (request) => {

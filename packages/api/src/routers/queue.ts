@@ -1,6 +1,7 @@
-import { claimJobInputSchema, DomainError, heartbeatInputSchema, JOB_TYPES, releaseClaimInputSchema, reportPagesInputSchema } from '@scrape-jobs/domain';
+import { claimBatchInputSchema, claimJobInputSchema, completeBatchInputSchema, DomainError, heartbeatInputSchema, JOB_TYPES, releaseClaimInputSchema, reportPagesInputSchema } from '@scrape-jobs/domain';
 import { z } from 'zod';
 import { createTRPCRouter, queueReadProcedure, workerProcedure } from '../trpc.ts';
+import { updatedView } from '../views.ts';
 
 export const queueRouter = createTRPCRouter({
   peek: queueReadProcedure
@@ -12,6 +13,22 @@ export const queueRouter = createTRPCRouter({
     const workerId = input?.worker_id ?? ctx.caller.workerId;
     if (!workerId) throw new DomainError('VALIDATION', 'worker_id is required (body worker_id or the X-Worker-ID header)');
     return ctx.manager.claimNextJob({ workerId, jobTypes: input?.job_types }, ctx.caller);
+  }),
+
+  /** Takes up to `limit` jobs at once, in claim order, each with its own claim token. */
+  claimBatch: workerProcedure.input(claimBatchInputSchema).mutation(({ ctx, input }) => {
+    const workerId = input.worker_id ?? ctx.caller.workerId;
+    if (!workerId) throw new DomainError('VALIDATION', 'worker_id is required (body worker_id or the X-Worker-ID header)');
+    return ctx.manager.claimJobs({ workerId, limit: input.limit, jobTypes: input.job_types }, ctx.caller);
+  }),
+
+  /** Completes many claimed jobs in one write; a job whose claim is gone is refused alone. */
+  completeBatch: workerProcedure.input(completeBatchInputSchema).mutation(async ({ ctx, input }) => {
+    const { completed, refused } = await ctx.manager.completeJobs(
+      input.jobs.map((job) => ({ id: job.id, claimToken: job.claim_token, stats: job.stats })),
+      ctx.caller,
+    );
+    return { completed: completed.map(updatedView), refused };
   }),
 
   /** Extends the claim and merges progress stats; CONFLICT once the claim is lost (e.g. cancelled). */

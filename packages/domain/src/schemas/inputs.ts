@@ -216,6 +216,42 @@ export const claimJobInputSchema = z.strictObject(
 );
 export type ClaimJobInput = z.input<typeof claimJobInputSchema>;
 
+/** The most jobs one batch claim or one batch completion takes. */
+export const MAX_QUEUE_BATCH = 100;
+
+/** POST /api/scrape-jobs/next/batch, `queue.claimBatch`: up to `limit` jobs in one claim. */
+export const claimBatchInputSchema = z.strictObject(
+  {
+    ...claimJobInputSchema.shape,
+    limit: z
+      .number({ error: `Invalid limit: must be an integer from 1 to ${MAX_QUEUE_BATCH}` })
+      .int({ error: `Invalid limit: must be an integer from 1 to ${MAX_QUEUE_BATCH}` })
+      .min(1, { error: `Invalid limit: must be an integer from 1 to ${MAX_QUEUE_BATCH}` })
+      .max(MAX_QUEUE_BATCH, { error: `Invalid limit: must be an integer from 1 to ${MAX_QUEUE_BATCH}` }),
+  },
+  { error: unknownKeys('field') },
+);
+export type ClaimBatchInput = z.input<typeof claimBatchInputSchema>;
+
+/** POST /api/scrape-jobs/complete, `queue.completeBatch`: completes jobs under their claims. */
+export const completeBatchInputSchema = z.strictObject(
+  {
+    jobs: z
+      .array(
+        z.strictObject(
+          { id: jobIdSchema, claim_token: claimTokenSchema, stats: jobStatsPatchSchema.optional() },
+          { error: unknownKeys('field') },
+        ),
+        { error: 'jobs must be a list of { id, claim_token, stats? }' },
+      )
+      .min(1, { error: 'jobs must hold at least one job' })
+      .max(MAX_QUEUE_BATCH, { error: `jobs holds at most ${MAX_QUEUE_BATCH} jobs per call` })
+      .refine((jobs) => new Set(jobs.map((job) => job.id)).size === jobs.length, { error: 'jobs must not name a job twice' }),
+  },
+  { error: unknownKeys('field') },
+);
+export type CompleteBatchInput = z.input<typeof completeBatchInputSchema>;
+
 /** `queue.heartbeat`: extends the claim and merges progress stats. */
 export const heartbeatInputSchema = z.strictObject(
   {
