@@ -109,6 +109,25 @@ describe('parseHtml', () => {
     ]);
   });
 
+  it('Open Graph: the first tag naming a property by property= or name= gives it; an empty one falls back to the next name', () => {
+    const html = `<html><head><meta name="og:type" content="product"><meta property="og:title" content="First"><meta name="og:title" content="Second">
+      <meta property="product:price:amount" content=" "><meta property="og:price:amount" content="12.5"><meta name="og:price:currency" content="eur">
+      <title>Ignored</title></head><body></body></html>`;
+    expect(parseHtml(html, page).products.map((p) => [p.name, p.price, p.currency, p.source])).toEqual([['First', 12.5, 'EUR', 'open-graph']]);
+    expect(parseHtml('<html><head><meta property="og:type" content="website"><meta property="og:title" content="Blog"></head></html>', page).products).toEqual([]);
+  });
+
+  it('a link inside a schema.org Product item (at any depth) ranks as a product link; the same link outside does not', () => {
+    const html = `<html><body><a href="/about">outside</a>
+      <div itemscope itemtype="https://schema.org/Product"><section><p><a href="/about?from=product">deep inside</a></p></section></div>
+      <a itemscope itemtype="http://schema.org/Product" href="/about?self=1">the item itself</a></body></html>`;
+    expect(parseHtml(html, page).outLinks.map((l) => [l.url.search, l.priority])).toEqual([
+      ['', 0],
+      ['?from=product', 2],
+      ['?self=1', 2],
+    ]);
+  });
+
   it('counts anchors with href, images with src and document links; resolves links against <base>', () => {
     const html = `<html><head><base href="https://cdn.shop.test/base/"></head><body>
       <a name="x">no href</a><a href="rel">relative</a><a href="mailto:a@b.c">mail</a><a href="/f.PDF">doc</a><a href="x.xlsx?v=1">sheet</a>

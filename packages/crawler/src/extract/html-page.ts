@@ -33,6 +33,16 @@ export interface ParsedPage {
   outLinks: OutLink[];
 }
 
+interface TreeNode {
+  parent: TreeNode | null;
+}
+
+/** `node` itself or one of its ancestors is in `set` (as cheerio's closest() would match). */
+function hasAncestorIn(node: TreeNode, set: Set<unknown>): boolean {
+  for (let current: TreeNode | null = node; current; current = current.parent) if (set.has(current)) return true;
+  return false;
+}
+
 /** Everything the crawler takes from one HTML page. */
 export function parseHtml(html: string, pageUrl: URL): ParsedPage {
   const $ = load(html);
@@ -46,6 +56,8 @@ export function parseHtml(html: string, pageUrl: URL): ParsedPage {
     }
   }
   const anchors = $('a[href]');
+  // Found once, so that each link's "inside a product" is a walk up its parents, not a selector match at every level.
+  const productScopes = new Set<unknown>($('[itemtype*="schema.org/Product" i]').toArray());
   let documents = 0;
   const outLinks: OutLink[] = [];
   anchors.each((_, el) => {
@@ -63,7 +75,7 @@ export function parseHtml(html: string, pageUrl: URL): ParsedPage {
       return;
     }
     if (ASSET_EXTENSIONS.includes(extension(url))) return;
-    const insideProduct = a.closest('[itemtype*="schema.org/Product" i]').length > 0;
+    const insideProduct = productScopes.size > 0 && hasAncestorIn(el, productScopes);
     outLinks.push({ url, priority: pagePriority(url, { className: a.attr('class'), insideProduct }) });
   });
   const title = $('title').first().text().replace(/\s+/g, ' ').trim();

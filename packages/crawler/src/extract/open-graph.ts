@@ -6,9 +6,17 @@ const PRODUCT_OG_TYPES = new Set(['product', 'og:product', 'product.item', 'prod
 
 /** The product an Open Graph page describes (`og:type` product), or none. */
 export function openGraphProducts($: CheerioAPI, page: URL): ExtractedProduct[] {
+  // One pass over the page's meta tags (a selector per name would parse a selector each):
+  // each name's content is that of the first tag naming it by property or name.
+  const contents = new Map<string, string | undefined>();
+  $('meta').each((_, el) => {
+    for (const key of [el.attribs.property, el.attribs.name]) {
+      if (key !== undefined && !contents.has(key)) contents.set(key, el.attribs.content);
+    }
+  });
   const meta = (...names: string[]): string | null => {
     for (const name of names) {
-      const value = text($(`meta[property="${name}"], meta[name="${name}"]`).first().attr('content'));
+      const value = text(contents.get(name));
       if (value) return value;
     }
     return null;
