@@ -1,7 +1,7 @@
 /**
  * tRPC under one Fastify route, resolved by tRPC's own `resolveResponse` (what its adapters
  * call). It replaces `@trpc/server/adapters/fastify` for two costs that adapter pays on every
- * request (measured in docs/benchmarks.md, API overhead):
+ * request (docs/benchmarks.md, API overhead, says where a tRPC request spends its time):
  * - it sends the answer as a web `Response`, which Fastify pipes from a ReadableStream in
  *   chunks (`Transfer-Encoding: chunked`, several writes); here a JSON answer is one body
  *   with a Content-Length. Streams (the SSE subscriptions) are still piped as they come.
