@@ -19,6 +19,9 @@ export const DURATION_S = QUICK ? 3 : 5;
 export const WARMUP_S = QUICK ? 2 : 3;
 export const RUNS = QUICK ? 2 : 3;
 
+/** What the dashboard's and the worker's httpBatchLink send for one `scrapeJobs.get` (no transformer). */
+export const trpcGetUrl = (base: string, id: string) => `${base}/trpc/scrapeJobs.get?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { id } }))}`;
+
 export interface Cannon {
   rps: number;
   p50: number;
@@ -64,7 +67,7 @@ export async function benchApi(): Promise<{ rows: ApiRow[]; tables: string[]; se
   const targets = [
     { name: 'hand-written Fastify + pg', url: `${rawUrl}/raw/${job.id}` },
     { name: 'REST GET /api/scrape-jobs/{id}', url: `${server.url}/api/scrape-jobs/${job.id}` },
-    { name: 'tRPC scrapeJobs.get', url: `${server.url}/trpc/scrapeJobs.get?input=${encodeURIComponent(JSON.stringify({ id: job.id }))}` },
+    { name: 'tRPC scrapeJobs.get', url: trpcGetUrl(server.url, job.id) },
   ];
   for (const t of targets) {
     const res = await fetch(t.url);

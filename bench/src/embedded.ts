@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from '@scrape-jobs/server/test/test-
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { autocannon, CONNECTIONS, DURATION_S, RUNS as API_RUNS, WARMUP_S, type Cannon } from './api.ts';
+import { autocannon, CONNECTIONS, trpcGetUrl, DURATION_S, RUNS as API_RUNS, WARMUP_S, type Cannon } from './api.ts';
 import { ours, JOBS, RUNS as QUEUE_RUNS, throughput, type System, type ThroughputRow } from './queue.ts';
 import { ratio, spread, summarize, table, type Summary } from './lib.ts';
 
@@ -73,7 +73,7 @@ async function apiRows(): Promise<EmbeddedApiRow[]> {
     for (const { database, server } of servers) {
       const job = await server.manager.createJob(createJobInputSchema.parse({ domain: 'api-bench.example.com' }));
       targets.push({ database, target: 'REST GET /api/scrape-jobs/{id}', url: `${server.url}/api/scrape-jobs/${job.id}` });
-      targets.push({ database, target: 'tRPC scrapeJobs.get', url: `${server.url}/trpc/scrapeJobs.get?input=${encodeURIComponent(JSON.stringify({ id: job.id }))}` });
+      targets.push({ database, target: 'tRPC scrapeJobs.get', url: trpcGetUrl(server.url, job.id) });
     }
     for (const t of targets) {
       const res = await fetch(t.url);

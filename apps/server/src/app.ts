@@ -19,7 +19,6 @@ import {
 } from '@scrape-jobs/api';
 import type { Database } from '@scrape-jobs/db';
 import { TRPCError } from '@trpc/server';
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -28,6 +27,7 @@ import { registerCors } from './cors.ts';
 import { registerDashboard } from './dashboard.ts';
 import { requestLogSerializer } from './request-log.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { trpcRoute } from './trpc-route.ts';
 
 export interface AppOptions {
   db: Database;
@@ -165,9 +165,10 @@ export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel, aut
   await app.register(scrapeJobsRoutes, { manager });
   await app.register(accessRoutes, { access });
   if (webhooks) await app.register(webhooksRoutes, { webhooks });
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
+  // In a scope of its own: tRPC takes the request bodies unparsed (trpc-route.ts).
+  await app.register(async (scope) =>
+    trpcRoute(scope, {
+      prefix: '/trpc',
       router: appRouter,
       // The key comes in the Authorization header, or for an SSE subscription from a browser
       // (EventSource cannot send headers) in httpSubscriptionLink's connectionParams.token.
@@ -193,8 +194,8 @@ export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel, aut
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error, path }, 'tRPC error');
       },
-    } satisfies FastifyTRPCPluginOptions<typeof appRouter>['trpcOptions'],
-  });
+    }),
+  );
   // The web dashboard at / (only when apps/web has been built); see dashboard.ts.
   await registerDashboard(app, dashboardDir);
   return app;
