@@ -56,8 +56,8 @@ describe.each(['pglite', 'postgres'] as const)('batches on %s', (kind) => {
     // Fewer left than asked for: what there is; then none.
     expect((await manager.claimJobs({ workerId: 'batcher', limit: 10 })).map((job) => job.id)).toEqual([low[1]!.id]);
     expect(await manager.claimJobs({ workerId: 'batcher', limit: 10 })).toEqual([]);
-    const [{ running }] = await database.db.prisma.$queryRaw<Array<{ running: number }>>`SELECT count(*)::int AS running FROM scrape_jobs WHERE status = 'running'`;
-    expect(running).toBe(5);
+    const counted = await database.db.prisma.$queryRaw<Array<{ running: number }>>`SELECT count(*)::int AS running FROM scrape_jobs WHERE status = 'running'`;
+    expect(counted).toEqual([{ running: 5 }]);
   });
 
   test.skipIf(skipPostgres(kind))('a batch claim keeps to the job types asked for and to the caller’s tenant', async () => {
