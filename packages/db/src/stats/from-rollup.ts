@@ -48,10 +48,12 @@ interface RollupAnswer {
  *   run time, scrape_jobs_duration_idx the k-th inside that bucket.
  */
 export async function figuresFromRollup(prisma: Prisma, tenant: string | undefined, now: Date): Promise<StatsFigures> {
+  // ofTenant: rows of scrape_jobs and job_stats_totals; ofScope: the other rollups' rows of this scope.
   const ofTenant = tenant === undefined ? empty : sql`AND customer_config_id = ${tenant}::uuid`;
+  const ofScope = tenant === undefined ? sql`all_jobs AND customer_config_id IS NULL` : sql`NOT all_jobs AND customer_config_id = ${tenant}::uuid`;
   const [row] = await prisma.$queryRaw<Array<{ answer: string }>>`
     WITH durations AS (
-      SELECT bucket, sum(jobs) AS n FROM job_stats_durations WHERE true ${ofTenant} GROUP BY bucket HAVING sum(jobs) <> 0
+      SELECT bucket, jobs AS n FROM job_stats_durations WHERE ${ofScope} AND jobs <> 0
     ), cumulative AS (
       SELECT bucket, n, sum(n) OVER (ORDER BY bucket) - n AS before, sum(n) OVER () AS total FROM durations
     ), positions AS (
@@ -75,21 +77,15 @@ export async function figuresFromRollup(prisma: Prisma, tenant: string | undefin
             AND job_duration_bucket(job_duration_seconds(started_at, completed_at)) = c.bucket
           ORDER BY job_duration_seconds(started_at, completed_at)
           OFFSET p.k - c.before LIMIT 1) x),
-      'trends', json_build_array(${join(TREND_DAYS.map((days) => trend(new Date(now.getTime() - days * 86_400_000), ofTenant)))}),
+      'trends', json_build_array(${join(TREND_DAYS.map((days) => trend(new Date(now.getTime() - days * 86_400_000), ofTenant, ofScope)))}),
       'errors', (
-        SELECT json_agg(json_build_object('error', e.error, 'count', e.count) ORDER BY e.count DESC, e.error)
-        FROM (SELECT min(error_message) AS error, sum(jobs)::int AS count
-              FROM job_stats_errors WHERE true ${ofTenant}
-              GROUP BY message_md5 HAVING sum(jobs) <> 0
-              ORDER BY count DESC, error LIMIT 10) e),
-      'failed_with_message', (SELECT COALESCE(sum(jobs), 0)::int FROM job_stats_errors WHERE true ${ofTenant}),
+        SELECT json_agg(json_build_object('error', e.error_message, 'count', e.jobs) ORDER BY e.jobs DESC, e.error_message)
+        FROM (SELECT error_message, jobs FROM job_stats_errors WHERE ${ofScope} AND jobs <> 0 ORDER BY jobs DESC, error_message LIMIT 10) e),
+      'failed_with_message', (SELECT COALESCE(sum(jobs), 0)::int FROM job_stats_errors WHERE ${ofScope}),
       'domains', (
-        SELECT json_agg(json_build_object('domain', d.domain, 'error_count', d.error_count, 'total_jobs', d.total_jobs) ORDER BY d.error_count DESC, d.domain)
-        FROM (SELECT domain, sum(failed)::int AS error_count, sum(jobs)::int AS total_jobs
-              FROM job_stats_domains
-              WHERE domain IN (SELECT domain FROM job_stats_domains WHERE failed <> 0 ${ofTenant}) ${ofTenant}
-              GROUP BY domain HAVING sum(failed) > 0
-              ORDER BY error_count DESC, domain LIMIT 10) d)
+        SELECT json_agg(json_build_object('domain', d.domain, 'error_count', d.failed, 'total_jobs', d.jobs) ORDER BY d.failed DESC, d.domain)
+        FROM (SELECT domain, failed, jobs FROM job_stats_domains WHERE ${ofScope} AND failed <> 0 AND failed > 0
+              ORDER BY failed DESC, domain LIMIT 10) d)
     )::text AS answer`;
   return toFigures(JSON.parse(row!.answer) as RollupAnswer);
 }
@@ -123,7 +119,7 @@ function totals(ofTenant: Sql): Sql {
 }
 
 /** Jobs created, completed and finished since `since`: the hours after since's hour from the rollup, the rest of since's hour from the table. */
-function trend(since: Date, ofTenant: Sql): Sql {
+function trend(since: Date, ofTenant: Sql, ofScope: Sql): Sql {
   const hour = Math.floor(since.getTime() / HOUR_MS);
   const edge = (column: string) => sql`${raw(column)} >= ${ts(since)} AND ${raw(column)} < ${ts(new Date((hour + 1) * HOUR_MS))} ${ofTenant}`;
   return sql`(
@@ -132,7 +128,7 @@ function trend(since: Date, ofTenant: Sql): Sql {
       'completed', h.completed + (SELECT count(*) FROM scrape_jobs WHERE status = 'completed' AND ${edge('completed_at')}),
       'finished', h.finished + (SELECT count(*) FROM scrape_jobs WHERE ${FINISHED} AND ${edge('completed_at')}))
     FROM (SELECT COALESCE(sum(created), 0) AS created, COALESCE(sum(completed), 0) AS completed, COALESCE(sum(finished), 0) AS finished
-          FROM job_stats_hourly WHERE hour > ${hour}::int ${ofTenant}) h)`;
+          FROM job_stats_hourly WHERE ${ofScope} AND hour > ${hour}::int) h)`;
 }
 
 function toFigures(a: RollupAnswer): StatsFigures {
