@@ -151,8 +151,13 @@ RETURNS TABLE (
 $$;
 
 -- Adds news and takes away olds in every rollup, in one statement (the deltas are computed
--- once). Rows whose net change is zero are not written, so not locked.
-CREATE FUNCTION "job_stats_apply"(olds "scrape_jobs"[], news "scrape_jobs"[]) RETURNS void LANGUAGE sql AS $$
+-- once). Rows whose net change is zero are not written, so not locked. PL/pgSQL, not SQL:
+-- its statement's plan is kept for the session (a SQL function would plan it on every call).
+CREATE FUNCTION "job_stats_apply"(olds "scrape_jobs"[], news "scrape_jobs"[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF cardinality(olds) = 0 AND cardinality(news) = 0 THEN
+        RETURN;
+    END IF;
     WITH d AS MATERIALIZED (
         SELECT * FROM "job_stats_deltas"(olds, news)
     ), s AS MATERIALIZED (
@@ -260,15 +265,14 @@ CREATE FUNCTION "job_stats_apply"(olds "scrape_jobs"[], news "scrape_jobs"[]) RE
         GROUP BY 1, 2, 3 HAVING sum(s.sign) <> 0
         ORDER BY 1, 2 NULLS FIRST, 3
         ON CONFLICT ("all_jobs", "customer_config_id", "message_md5") DO UPDATE SET "jobs" = r."jobs" + EXCLUDED."jobs"
-    ), domains AS (
-        INSERT INTO "job_stats_domains" AS r
+    )
+    INSERT INTO "job_stats_domains" AS r
         SELECT s.all_jobs, s.tenant, s.domain, sum(s.sign), COALESCE(sum(s.sign) FILTER (WHERE s.status = 'failed'), 0)
         FROM s
         GROUP BY 1, 2, 3 HAVING (sum(s.sign), COALESCE(sum(s.sign) FILTER (WHERE s.status = 'failed'), 0)) IS DISTINCT FROM (0, 0)
         ORDER BY 1, 2 NULLS FIRST, 3
-        ON CONFLICT ("all_jobs", "customer_config_id", "domain") DO UPDATE SET "jobs" = r."jobs" + EXCLUDED."jobs", "failed" = r."failed" + EXCLUDED."failed"
-    )
-    SELECT
+        ON CONFLICT ("all_jobs", "customer_config_id", "domain") DO UPDATE SET "jobs" = r."jobs" + EXCLUDED."jobs", "failed" = r."failed" + EXCLUDED."failed";
+END;
 $$;
 
 CREATE FUNCTION "scrape_jobs_stats_rollup"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -276,7 +280,19 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM "job_stats_apply"('{}', ARRAY(SELECT n::"scrape_jobs" FROM new_rows n));
     ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM "job_stats_apply"(ARRAY(SELECT o::"scrape_jobs" FROM old_rows o), ARRAY(SELECT n::"scrape_jobs" FROM new_rows n));
+        -- Most updates (heartbeats, metadata) change nothing the rollups count: skip them.
+        IF EXISTS (
+            SELECT FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
+            WHERE n.id IS NULL
+               OR (o.customer_config_id, o.status, o.job_type, o.priority, o.domain, o.error_message, o.retry_count,
+                   o.created_at, o.started_at, o.completed_at,
+                   o.stats -> 'pagesProcessed', o.stats -> 'successfulRequests', o.stats -> 'failedRequests')
+                  IS DISTINCT FROM
+                  (n.customer_config_id, n.status, n.job_type, n.priority, n.domain, n.error_message, n.retry_count,
+                   n.created_at, n.started_at, n.completed_at,
+                   n.stats -> 'pagesProcessed', n.stats -> 'successfulRequests', n.stats -> 'failedRequests')) THEN
+            PERFORM "job_stats_apply"(ARRAY(SELECT o::"scrape_jobs" FROM old_rows o), ARRAY(SELECT n::"scrape_jobs" FROM new_rows n));
+        END IF;
     ELSE
         PERFORM "job_stats_apply"(ARRAY(SELECT o::"scrape_jobs" FROM old_rows o), '{}');
     END IF;

@@ -40,7 +40,8 @@ interface RollupAnswer {
 /**
  * The figures of all jobs (tenant undefined) or of one tenant, read from the rollups that
  * the triggers of migration 20261203060000_job_stats_rollup keep, in ONE statement, so every
- * figure is of the same snapshot. What a rollup cannot hold exactly is read from scrape_jobs
+ * figure is of the same snapshot (the totals add up the tenant rows; the other rollups have
+ * all-jobs rows of their own). What a rollup cannot hold exactly is read from scrape_jobs
  * through an index, over a part that does not grow with the table's history:
  * - trends: the whole hours after `since` from job_stats_hourly, the rest of since's hour
  *   from the table (the created_at and completed_at indexes);
