@@ -4,7 +4,8 @@ export { applyMigrations, readMigrations, findMigrationsDir } from './migrate.ts
 export { asInvalidText, asUnavailable, isUniqueViolation, sqlState } from './db-errors.ts';
 export * from './jobs-repository.ts';
 export * from './queue.ts';
-export { computeJobStats, type StatsScope } from './stats-queries.ts';
+export { computeJobStats, type StatsSource } from './stats/report.ts';
+export type { StatsScope } from './stats/figures.ts';
 export type { JobRow } from './job-row.ts';
 export { JobStatus as PrismaJobStatus, JobType as PrismaJobType } from './generated/prisma/enums.ts';
 export { CLAIM_HOLDER, SYSTEM_ACTOR, type AuditActor, type HistoryInsert } from './sql.ts';
