@@ -7,7 +7,7 @@
  */
 import { computeJobStats, type StatsScope } from '@scrape-jobs/db';
 import { createTestDatabase, skipPostgres, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
-import { createJobInputSchema, DomainError, JOB_TYPES, OPEN_PRINCIPAL, updateJobFieldsSchema, type ScrapeJob } from '@scrape-jobs/domain';
+import { createJobInputSchema, DomainError, JOB_TYPES, listJobsInputSchema, OPEN_PRINCIPAL, updateJobFieldsSchema, type ScrapeJob } from '@scrape-jobs/domain';
 import { afterEach, describe, expect, test } from 'vitest';
 import { callerFor, createScrapeJobManager } from '../src/index.ts';
 
@@ -134,6 +134,31 @@ describe.each(['postgres', 'pglite'] as const satisfies readonly DatabaseKind[])
     expect(all.overview.totalJobs).toBe(mix!.jobs);
     expect(all.timeMetrics.medianJobDuration).toBeGreaterThan(0);
     expect(all.errorAnalysis.commonErrors.length).toBeGreaterThan(1);
+
+    // The list's pagination.total comes from the same rollup when no domain is asked for.
+    const lists = [
+      {},
+      { status: 'completed' },
+      { status: 'pending,running' },
+      { job_type: 'single_page' },
+      { customer_config_id: TENANT_A, status: 'failed' },
+      { customer_config_id: TENANT_B, job_type: 'domain_scrape' },
+    ];
+    for (const query of lists) {
+      const filter = listJobsInputSchema.parse(query);
+      const tableCount = await prisma.$queryRawUnsafe<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM scrape_jobs WHERE ($1::job_status[] IS NULL OR status = ANY($1)) AND ($2::job_type IS NULL OR job_type = $2)
+           AND ($3::uuid IS NULL OR customer_config_id = $3)`,
+        filter.status ?? null,
+        filter.job_type ?? null,
+        filter.customer_config_id ?? null,
+      );
+      expect((await manager.getJobs(filter)).pagination.total, JSON.stringify(query)).toBe(tableCount[0]!.n);
+    }
+    const tenantA = callerFor({ principal: { ...OPEN_PRINCIPAL, tenantId: TENANT_A } });
+    const ofA = await prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM scrape_jobs WHERE customer_config_id = ${TENANT_A}::uuid`;
+    expect((await manager.getJobs(listJobsInputSchema.parse({}), tenantA)).pagination.total).toBe(ofA[0]!.n);
+    expect((await manager.getJobs(listJobsInputSchema.parse({ customer_config_id: TENANT_B }), tenantA)).pagination.total).toBe(0);
 
     const kept = await rollupRows(database);
     await prisma.$executeRawUnsafe('SELECT job_stats_rebuild()');
