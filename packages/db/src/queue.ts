@@ -3,7 +3,7 @@ import { toClaimedJob, toScrapeJob, type JobRow } from './job-row.ts';
 import type { Prisma } from './open-database.ts';
 import { CLAIM_HOLDER, empty, jsonb, oldToNew, setClause, sql, SYSTEM_ACTOR, ts, withHistory, type Assignments, type AuditActor } from './sql.ts';
 
-/** A running job going back to pending: the claim and the run's times cleared, claimable at `at`. */
+/** A running job going back to pending: the claim and the run's times cleared, claimable at once. */
 const backToPending = (now: Date): Assignments =>
   new Map([
     ['status', sql`'pending'::job_status`],

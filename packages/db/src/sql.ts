@@ -42,7 +42,7 @@ const textOrSql = (value: string | null | Sql): Sql => (typeof value === 'string
 
 /**
  * The worker holding the claim a write was fenced by, as its history's actor. The change must
- * return `old.worker_id AS claim_holder` (updateJobGuarded does).
+ * return `old.worker_id AS claim_holder` (updateJobGuarded and completeJobs do).
  */
 export const CLAIM_HOLDER = sql`'worker:' || c.claim_holder`;
 
@@ -80,8 +80,9 @@ export const NO_IMAGE = sql`NULL::jsonb`;
  * without the other, and the old → new values are those of the row the change locked.
  *
  * `change` is an INSERT or UPDATE on `scrape_jobs j` that returns, besides `j.*`, its images
- * as `auditSteps(before, [intermediate…,] to_jsonb(j))`: `before` the locked old row
- * (`to_jsonb(old)` of a `FOR UPDATE` sub-select; NO_IMAGE for an insert). History row n of a
+ * as `auditSteps(before, [intermediate…,] after)`: for an UPDATE `oldToNew(set)`, the locked
+ * old row (`old`, a `FOR UPDATE` sub-select) and the written one over the columns it sets;
+ * for an INSERT NO_IMAGE and `to_jsonb(j)`. History row n of a
  * changed row diffs image n-1 with image n (`job_audit_changes`), so an UPDATE that is two
  * steps (a failure the system retries at once) gives two rows whose changes add up to the write.
  * A step that changed nothing (same status, no column) writes no row.
