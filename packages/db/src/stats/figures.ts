@@ -52,6 +52,45 @@ export interface StatsFigures {
   errorsByDomain: Array<{ domain: string; error_count: number; total_jobs: number }>;
 }
 
+/** The counts and sums both sources' SQL answers with, in these column names. */
+export interface SumsRow {
+  completion_n: number;
+  completion_s: number | null;
+  finished_n: number;
+  finished_s: number | null;
+  finished_pages: number | null;
+  wait_n: number;
+  wait_s: number | null;
+  pages_n: number;
+  pages: number | null;
+  successful_requests: number | null;
+  failed_requests: number | null;
+  jobs_with_retries: number;
+  total_retries: number;
+  jobs_ever_failed: number;
+  retried_then_completed: number;
+}
+
+/** The figures a SumsRow gives (a sum over no job is 0). */
+export function figuresOfSums(t: SumsRow): Pick<
+  StatsFigures,
+  'completion' | 'finished' | 'finishedPages' | 'wait' | 'pages' | 'successfulRequests' | 'failedRequests' | 'jobsWithRetries' | 'totalRetries' | 'jobsEverFailed' | 'retriedThenCompleted'
+> {
+  return {
+    completion: { n: t.completion_n, total: t.completion_s ?? 0 },
+    finished: { n: t.finished_n, total: t.finished_s ?? 0 },
+    finishedPages: t.finished_pages ?? 0,
+    wait: { n: t.wait_n, total: t.wait_s ?? 0 },
+    pages: { n: t.pages_n, total: t.pages ?? 0 },
+    successfulRequests: t.successful_requests ?? 0,
+    failedRequests: t.failed_requests ?? 0,
+    jobsWithRetries: t.jobs_with_retries,
+    totalRetries: t.total_retries,
+    jobsEverFailed: t.jobs_ever_failed,
+    retriedThenCompleted: t.retried_then_completed,
+  };
+}
+
 export const TREND_DAYS = [1, 7, 30] as const;
 export const PRIORITIES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
 

@@ -1,30 +1,15 @@
 import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType } from '@scrape-jobs/domain';
 import type { Prisma } from '../open-database.ts';
 import { empty, join, raw, sql, ts, type Sql } from '../sql.ts';
-import { PRIORITIES, TREND_DAYS, type StatsFigures } from './figures.ts';
+import { figuresOfSums, PRIORITIES, TREND_DAYS, type StatsFigures, type SumsRow } from './figures.ts';
 
 const HOUR_MS = 3_600_000;
 const FINISHED = raw(`status IN ('completed', 'failed', 'cancelled')`);
 
-interface TotalsAnswer {
+interface TotalsAnswer extends SumsRow {
   statuses: Record<JobStatus, number>;
   types: Record<JobType, number>;
   priorities: number[];
-  completion_n: number;
-  completion_s: number | null;
-  finished_n: number;
-  finished_s: number | null;
-  finished_pages: number | null;
-  wait_n: number;
-  wait_s: number | null;
-  pages_n: number;
-  pages: number | null;
-  successful_requests: number | null;
-  failed_requests: number | null;
-  jobs_with_retries: number;
-  total_retries: number;
-  jobs_ever_failed: number;
-  retried_then_completed: number;
 }
 
 interface RollupAnswer {
@@ -141,17 +126,7 @@ function toFigures(a: RollupAnswer): StatsFigures {
     byStatus: t.statuses,
     byType: t.types,
     byPriority: Object.fromEntries(PRIORITIES.map((p, i) => [String(p), t.priorities[i]!])),
-    completion: { n: t.completion_n, total: t.completion_s ?? 0 },
-    finished: { n: t.finished_n, total: t.finished_s ?? 0 },
-    finishedPages: t.finished_pages ?? 0,
-    wait: { n: t.wait_n, total: t.wait_s ?? 0 },
-    pages: { n: t.pages_n, total: t.pages ?? 0 },
-    successfulRequests: t.successful_requests ?? 0,
-    failedRequests: t.failed_requests ?? 0,
-    jobsWithRetries: t.jobs_with_retries,
-    totalRetries: t.total_retries,
-    jobsEverFailed: t.jobs_ever_failed,
-    retriedThenCompleted: t.retried_then_completed,
+    ...figuresOfSums(t),
     // As percentile_cont computes it: lo + (hi − lo) × the fractional part of the position.
     medianDuration: lo && hi ? lo.d + (hi.d - lo.d) * ((a.timed - 1) / 2 - lo.k) : null,
     fastest: at('fastest')?.d ?? null,

@@ -1,7 +1,7 @@
 import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType } from '@scrape-jobs/domain';
 import type { Prisma } from '../open-database.ts';
 import { empty, join, sql, ts, type Sql } from '../sql.ts';
-import { countsOf, PRIORITIES, TREND_DAYS, type StatsFigures, type StatsScope } from './figures.ts';
+import { countsOf, figuresOfSums, PRIORITIES, TREND_DAYS, type StatsFigures, type StatsScope, type SumsRow } from './figures.ts';
 
 /** A numeric stats field, 0 when missing or not a number (stats are partly free-form). */
 const statNumber = (key: string): Sql => sql`job_stat_number(stats, ${key})`;
@@ -17,25 +17,10 @@ export function whereScope(scope: StatsScope, extra: Sql[] = []): Sql {
   return conditions.length > 0 ? sql`WHERE ${join(conditions, ' AND ')}` : empty;
 }
 
-interface TotalsRow {
-  completion_n: number;
-  completion_s: number | null;
-  finished_n: number;
-  finished_s: number | null;
-  finished_pages: number | null;
+interface TotalsRow extends SumsRow {
   median: number | null;
   fastest: number | null;
   slowest: number | null;
-  wait_n: number;
-  wait_s: number | null;
-  pages_n: number;
-  pages: number | null;
-  successful_requests: number | null;
-  failed_requests: number | null;
-  jobs_with_retries: number;
-  total_retries: number;
-  jobs_ever_failed: number;
-  retried_then_completed: number;
 }
 
 /**
@@ -97,17 +82,7 @@ export async function figuresFromTable(prisma: Prisma, scope: StatsScope, now: D
     byStatus: countsOf(JOB_STATUSES, byStatus) as Record<JobStatus, number>,
     byType: countsOf(JOB_TYPES, byType) as Record<JobType, number>,
     byPriority: countsOf(PRIORITIES, byPriority),
-    completion: { n: t.completion_n, total: t.completion_s ?? 0 },
-    finished: { n: t.finished_n, total: t.finished_s ?? 0 },
-    finishedPages: t.finished_pages ?? 0,
-    wait: { n: t.wait_n, total: t.wait_s ?? 0 },
-    pages: { n: t.pages_n, total: t.pages ?? 0 },
-    successfulRequests: t.successful_requests ?? 0,
-    failedRequests: t.failed_requests ?? 0,
-    jobsWithRetries: t.jobs_with_retries,
-    totalRetries: t.total_retries,
-    jobsEverFailed: t.jobs_ever_failed,
-    retriedThenCompleted: t.retried_then_completed,
+    ...figuresOfSums(t),
     medianDuration: t.median,
     fastest: t.fastest,
     slowest: t.slowest,
