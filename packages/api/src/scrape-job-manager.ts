@@ -120,7 +120,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       tenantId: caller.principal.tenantId,
       changes,
       claimExpiresAt: new Date(now.getTime() + claimTimeoutMs),
-      history: [{ action: 'updated', by: { ...auditActorOf(caller), actor: repo.CLAIM_HOLDER }, reason: to !== 'running' ? (changes.error_message ?? 'Status updated') : null }],
+      history: [{ action: 'updated', by: { ...auditActorOf(caller), actor: repo.CLAIM_HOLDER }, reason: updateReason('running', to, changes.error_message) }],
       now,
     });
   }
@@ -195,7 +195,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
           from === 'running' && to === 'failed' && retryable === true && (row.config as { retryOnFailure?: boolean }).retryOnFailure !== false && hasRetriesLeft(row);
         const by = claimToken !== undefined && row.worker_id ? auditActorOf(caller, `worker:${row.worker_id}`) : auditActorOf(caller);
         // A write that keeps the status and changes no column records nothing (see withHistory).
-        const history: repo.HistoryInsert[] = [{ action: 'updated', by, reason: to !== from ? (changes.error_message ?? 'Status updated') : null }];
+        const history: repo.HistoryInsert[] = [{ action: 'updated', by, reason: updateReason(from, to, changes.error_message) }];
         let autoRetry: { at: Date; metadata: Record<string, unknown> } | undefined;
         if (retriesAutomatically) {
           const at = new Date(now.getTime() + Math.max(retryDelayMs(row.retry_count + 1, random), retryAfterMs ?? 0));
@@ -386,6 +386,11 @@ export function isVisible(job: { customer_config_id: string | null }, caller: Ca
 /** The caller as the audit trail records it; `actor` replaces the caller's (a worker named by its claim). */
 function auditActorOf(caller: Caller, actor: string = caller.actor): repo.AuditActor {
   return { actor, keyId: caller.principal.keyId, requestId: caller.requestId };
+}
+
+/** An update's history reason: the error message or "Status updated" for a move; none when the status stays. */
+function updateReason(from: JobStatus, to: JobStatus, errorMessage: string | null | undefined): string | null {
+  return to !== from ? (errorMessage ?? 'Status updated') : null;
 }
 
 /** completed_at belongs to finished jobs only. */
