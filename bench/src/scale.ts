@@ -102,7 +102,7 @@ function listSql(filter: ListJobs, tenant: string | null): { page: string; count
     page: `SELECT * FROM scrape_jobs ${where} ORDER BY created_at DESC, id DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`,
     count: filter.domain
       ? `SELECT count(*)::int AS total FROM scrape_jobs ${where}`
-      : `SELECT COALESCE(sum(jobs), 0)::int AS total FROM job_stats_totals ${rollupWhere ? `WHERE ${rollupWhere}` : ''}`,
+      : `SELECT COALESCE(sum(jobs), 0)::int AS total FROM job_stats_totals_live ${rollupWhere ? `WHERE ${rollupWhere}` : ''}`,
   };
 }
 
@@ -110,13 +110,13 @@ function listSql(filter: ListJobs, tenant: string | null): { page: string; count
  * A reduced form of the report's totals query: for one domain, over scrape_jobs
  * (packages/db/src/stats/from-table.ts; it reads durations and the stats JSON, so no index can
  * answer it alone; its sibling aggregates have the same WHERE); for all jobs and a tenant, over
- * the rollup job_stats_totals (packages/db/src/stats/from-rollup.ts).
+ * the rollup job_stats_totals through its _live view (packages/db/src/stats/from-rollup.ts).
  */
 function statsSql(scope: { domain?: string }, tenant: string | null): string {
   // All jobs and one tenant read the rollups (packages/db/src/stats/from-rollup.ts): its totals part.
   if (!scope.domain) {
     return `SELECT sum(jobs) FILTER (WHERE status = 'completed') AS completed, sum(timed_seconds) FILTER (WHERE status = 'completed')::float8 AS completion_s,
-              sum(pages)::float8 AS pages FROM job_stats_totals ${tenant ? `WHERE customer_config_id = '${tenant}'::uuid` : ''}`;
+              sum(pages)::float8 AS pages FROM job_stats_totals_live ${tenant ? `WHERE customer_config_id = '${tenant}'::uuid` : ''}`;
   }
   const conditions: string[] = [];
   if (scope.domain) conditions.push(`domain = '${scope.domain}'`);

@@ -22,6 +22,8 @@ const envSchema = z.object({
   CLAIM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
   /** How often expired claims are released. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  /** How often the job changes pending for the stats rollups are folded into them. */
+  STATS_FOLD_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(1000),
   /** Largest request body. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   /**

@@ -1,4 +1,4 @@
-import { createScrapeJobManager, createWebhookManager, startClaimSweeper, startWebhookDispatcher, type WebhookDispatcher } from '@scrape-jobs/api';
+import { createScrapeJobManager, createWebhookManager, startClaimSweeper, startStatsFolder, startWebhookDispatcher, type WebhookDispatcher } from '@scrape-jobs/api';
 import { openDatabase } from '@scrape-jobs/db';
 import { buildApp } from './app.ts';
 import { parseEnv } from './env.ts';
@@ -41,6 +41,10 @@ async function main(): Promise<void> {
     onRelease: (count) => app.log.warn({ count }, 'released expired claims'),
     onError: (error) => app.log.error({ err: error }, 'claim sweep failed'),
   });
+  const statsFolder = startStatsFolder(manager, {
+    intervalMs: env.STATS_FOLD_INTERVAL_MS,
+    onError: (error) => app.log.error({ err: error }, 'stats fold failed'),
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -49,6 +53,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     await app.close();
     await sweeper.stop();
+    await statsFolder.stop();
     await dispatcher?.stop();
     await db.close();
     process.exit(0);

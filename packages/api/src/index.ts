@@ -10,6 +10,8 @@ export { authenticate, type Credentials } from './auth/authenticate.ts';
 export { registerRestRateLimits, type RouteRateLimit } from './rest/rate-limit-hook.ts';
 export * from './rate-limit/index.ts';
 export { startClaimSweeper, type ClaimSweeper } from './claim-sweeper.ts';
+export { startStatsFolder } from './stats-folder.ts';
+export type { Periodic } from './periodic.ts';
 export { httpStatusOf, sanitizeDetails, sanitizeSentence, toDomainError, toErrorEnvelope, trpcCodeOf, type ErrorEnvelope } from './errors.ts';
 
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';

@@ -3,7 +3,9 @@
  * creates, claims, heartbeats, completions, failures, cancels, retries, releases and stats
  * updates — concurrent on PostgreSQL, one at a time on PGlite (one connection) — the report
  * read from the rollups equals the report computed from scrape_jobs for every scope, and
- * the rollup rows equal a recompute from scratch (job_stats_rebuild, the migration's backfill).
+ * the rollup rows equal a recompute from scratch (job_stats_rebuild, the migration's backfill),
+ * both with job changes still pending and after they were folded into the rollups, with
+ * folds racing the writers.
  */
 import { computeJobStats, type StatsScope } from '@scrape-jobs/db';
 import { createTestDatabase, skipPostgres, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
@@ -70,7 +72,11 @@ describe.each(['postgres', 'pglite'] as const satisfies readonly DatabaseKind[])
       if (!(error instanceof DomainError)) throw error;
     };
 
+    let folding = false;
+    let folded = 0;
+    let stepCount = 0;
     async function step(worker: number): Promise<void> {
+      if (folding && ++stepCount % 20 === 0) folded += await manager.foldJobStats();
       const r = random();
       if (r < 0.3 || known.length < 5) {
         const tenant = pick(TENANTS);
@@ -104,14 +110,24 @@ describe.each(['postgres', 'pglite'] as const satisfies readonly DatabaseKind[])
 
     const workers = kind === 'postgres' ? 8 : 1;
     const steps = kind === 'postgres' ? 60 : 150;
-    await Promise.all(
-      Array.from({ length: workers }, async (_, worker) => {
-        for (let i = 0; i < steps; i++) await step(worker).catch(expected);
-      }),
-    );
+    const write = (count: number) =>
+      Promise.all(
+        Array.from({ length: workers }, async (_, worker) => {
+          for (let i = 0; i < count; i++) await step(worker).catch(expected);
+        }),
+      );
+    // Folds race the writers (and on PostgreSQL each other); then more writes stay pending,
+    // so the report reads both the folded rollups and the changes not folded yet.
+    folding = true;
+    await write(steps);
+    folding = false;
+    await write(10);
+    const prisma = database.db.prisma;
+    const [{ pending } = { pending: 0 }] = await prisma.$queryRaw<Array<{ pending: number }>>`SELECT count(*)::int AS pending FROM job_stats_changes`;
+    expect(folded).toBeGreaterThan(0);
+    expect(pending).toBeGreaterThan(0);
 
     // The model exercised every kind of figure.
-    const prisma = database.db.prisma;
     const [mix] = await prisma.$queryRaw<Array<Record<string, number>>>`
       SELECT count(*)::int AS jobs, count(*) FILTER (WHERE status = 'completed')::int AS completed, count(*) FILTER (WHERE status = 'failed')::int AS failed,
              count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled, count(*) FILTER (WHERE status = 'pending')::int AS pending,
@@ -121,15 +137,21 @@ describe.each(['postgres', 'pglite'] as const satisfies readonly DatabaseKind[])
     for (const key of ['completed', 'failed', 'cancelled', 'pending', 'retried']) expect(mix![key], key).toBeGreaterThan(0);
 
     const scopes: StatsScope[] = [{}, { tenant_id: TENANT_A }, { customer_config_id: TENANT_B }, { tenant_id: TENANT_A, customer_config_id: TENANT_A }];
-    // Now, and moments inside the history: every window then starts in an hour that has jobs.
-    for (const at of [nowMs, nowMs - 3 * DAY_MS - 1234, nowMs - 12 * DAY_MS + 777]) {
-      const now = new Date(at);
-      for (const scope of scopes) {
-        const fromRollup = await computeJobStats(prisma, scope, now, 'rollup');
-        const fromTable = await computeJobStats(prisma, scope, now, 'table');
-        expect(fromRollup, JSON.stringify(scope)).toEqual(fromTable);
+    const compareReports = async (state: string) => {
+      // Now, and moments inside the history: every window then starts in an hour that has jobs.
+      for (const at of [nowMs, nowMs - 3 * DAY_MS - 1234, nowMs - 12 * DAY_MS + 777]) {
+        const now = new Date(at);
+        for (const scope of scopes) {
+          const fromRollup = await computeJobStats(prisma, scope, now, 'rollup');
+          const fromTable = await computeJobStats(prisma, scope, now, 'table');
+          expect(fromRollup, `${state} ${JSON.stringify(scope)}`).toEqual(fromTable);
+        }
       }
-    }
+    };
+    await compareReports('with changes pending');
+    expect(await manager.foldJobStats()).toBe(pending);
+    expect(await manager.foldJobStats()).toBe(0);
+    await compareReports('all folded');
     const all = await computeJobStats(prisma, {}, new Date(nowMs));
     expect(all.overview.totalJobs).toBe(mix!.jobs);
     expect(all.timeMetrics.medianJobDuration).toBeGreaterThan(0);

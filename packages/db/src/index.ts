@@ -5,6 +5,7 @@ export { asInvalidText, asUnavailable, isUniqueViolation, sqlState } from './db-
 export * from './jobs-repository.ts';
 export * from './queue.ts';
 export { computeJobStats, type StatsSource } from './stats/report.ts';
+export { foldJobStats } from './stats/fold.ts';
 export type { StatsScope } from './stats/figures.ts';
 export type { JobRow } from './job-row.ts';
 export { JobStatus as PrismaJobStatus, JobType as PrismaJobType } from './generated/prisma/enums.ts';

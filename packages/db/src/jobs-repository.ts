@@ -124,7 +124,7 @@ async function countJobs(prisma: Prisma, where: Sql): Promise<number> {
   return row?.total ?? 0;
 }
 
-/** job_stats_totals' count of each job type. */
+/** job_stats_totals' count of each job type (its _live view: the rollup plus what is not folded yet). */
 const TYPE_COUNT_COLUMNS: Record<JobType, Sql> = {
   domain_scrape: raw('type_domain_scrape'),
   single_page: raw('type_single_page'),
@@ -145,7 +145,7 @@ async function countJobsFromRollup(prisma: Prisma, filter: ListJobs, tenantId: s
   if (filter.status && filter.status.length > 0) conditions.push(sql`status = ANY(${filter.status}::job_status[])`);
   const where = conditions.length > 0 ? sql`WHERE ${join(conditions, ' AND ')}` : empty;
   const counted = filter.job_type ? TYPE_COUNT_COLUMNS[filter.job_type] : raw('jobs');
-  const [row] = await prisma.$queryRaw<Array<{ total: number }>>`SELECT COALESCE(sum(${counted}), 0)::int AS total FROM job_stats_totals ${where}`;
+  const [row] = await prisma.$queryRaw<Array<{ total: number }>>`SELECT COALESCE(sum(${counted}), 0)::int AS total FROM job_stats_totals_live ${where}`;
   return row?.total ?? 0;
 }
 

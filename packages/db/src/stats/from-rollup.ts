@@ -23,9 +23,11 @@ interface RollupAnswer {
 }
 
 /**
- * The figures of all jobs (tenant undefined) or of one tenant, read from the rollups that
- * the triggers of migration 20261203060000_job_stats_rollup keep, in ONE statement, so every
- * figure is of the same snapshot (the totals add up the tenant rows; the other rollups have
+ * The figures of all jobs (tenant undefined) or of one tenant, read from the rollups
+ * (migrations 20261203060000_job_stats_rollup and 20261203070000_job_stats_deferred) in ONE
+ * statement, so every figure is of the same snapshot. Each rollup is read through its
+ * `_live` view: its rows plus the job changes not folded into it yet, several rows per key,
+ * so every read sums by key (the totals add up the tenant rows; the other rollups have
  * all-jobs rows of their own). What a rollup cannot hold exactly is read from scrape_jobs
  * through an index, over a part that does not grow with the table's history:
  * - trends: the whole hours after `since` from job_stats_hourly, the rest of since's hour
@@ -39,7 +41,7 @@ export async function figuresFromRollup(prisma: Prisma, tenant: string | undefin
   const ofScope = tenant === undefined ? sql`all_jobs AND customer_config_id IS NULL` : sql`NOT all_jobs AND customer_config_id = ${tenant}::uuid`;
   const [row] = await prisma.$queryRaw<Array<{ answer: string }>>`
     WITH durations AS (
-      SELECT bucket, jobs AS n FROM job_stats_durations WHERE ${ofScope} AND jobs <> 0
+      SELECT bucket, sum(jobs) AS n FROM job_stats_durations_live WHERE ${ofScope} GROUP BY bucket HAVING sum(jobs) <> 0
     ), cumulative AS (
       SELECT bucket, n, sum(n) OVER (ORDER BY bucket) - n AS before, sum(n) OVER () AS total FROM durations
     ), positions AS (
@@ -66,12 +68,17 @@ export async function figuresFromRollup(prisma: Prisma, tenant: string | undefin
       'trends', json_build_array(${join(TREND_DAYS.map((days) => trend(new Date(now.getTime() - days * 86_400_000), ofTenant, ofScope)))}),
       'errors', (
         SELECT json_agg(json_build_object('error', e.error_message, 'count', e.jobs) ORDER BY e.jobs DESC, e.error_message)
-        FROM (SELECT error_message, jobs FROM job_stats_errors WHERE ${ofScope} AND jobs <> 0 ORDER BY jobs DESC, error_message LIMIT 10) e),
-      'failed_with_message', (SELECT COALESCE(sum(jobs), 0)::int FROM job_stats_errors WHERE ${ofScope}),
+        FROM (SELECT min(error_message) AS error_message, sum(jobs) AS jobs FROM job_stats_errors_live WHERE ${ofScope}
+              GROUP BY message_md5 HAVING sum(jobs) <> 0 ORDER BY jobs DESC, error_message LIMIT 10) e),
+      'failed_with_message', (SELECT COALESCE(sum(jobs), 0)::int FROM job_stats_errors_live WHERE ${ofScope}),
       'domains', (
         SELECT json_agg(json_build_object('domain', d.domain, 'error_count', d.failed, 'total_jobs', d.jobs) ORDER BY d.failed DESC, d.domain)
-        FROM (SELECT domain, failed, jobs FROM job_stats_domains WHERE ${ofScope} AND failed <> 0 AND failed > 0
-              ORDER BY failed DESC, domain LIMIT 10) d)
+        FROM (SELECT domain, sum(failed) AS failed, sum(jobs) AS jobs FROM job_stats_domains_live
+              WHERE ${ofScope} AND domain IN (
+                -- The candidates: the domains with failures in the rollup (its partial index), and the pending ones.
+                SELECT domain FROM job_stats_domains WHERE ${ofScope} AND failed <> 0 AND failed > 0
+                UNION SELECT domain FROM job_stats_domains_pending WHERE ${ofScope})
+              GROUP BY domain HAVING sum(failed) > 0 ORDER BY failed DESC, domain LIMIT 10) d)
     )::text AS answer`;
   return toFigures(JSON.parse(row!.answer) as RollupAnswer);
 }
@@ -101,7 +108,7 @@ function totals(ofTenant: Sql): Sql {
       'total_retries', COALESCE(sum(retries), 0),
       'jobs_ever_failed', COALESCE(sum(retried), 0) + COALESCE(sum(jobs - retried) FILTER (WHERE status = 'failed'), 0),
       'retried_then_completed', COALESCE(sum(retried) FILTER (WHERE status = 'completed'), 0))
-    FROM job_stats_totals WHERE true ${ofTenant}`;
+    FROM job_stats_totals_live WHERE true ${ofTenant}`;
 }
 
 /** Jobs created, completed and finished since `since`: the hours after since's hour from the rollup, the rest of since's hour from the table. */
@@ -114,7 +121,7 @@ function trend(since: Date, ofTenant: Sql, ofScope: Sql): Sql {
       'completed', h.completed + (SELECT count(*) FROM scrape_jobs WHERE status = 'completed' AND ${edge('completed_at')}),
       'finished', h.finished + (SELECT count(*) FROM scrape_jobs WHERE ${FINISHED} AND ${edge('completed_at')}))
     FROM (SELECT COALESCE(sum(created), 0) AS created, COALESCE(sum(completed), 0) AS completed, COALESCE(sum(finished), 0) AS finished
-          FROM job_stats_hourly WHERE ${ofScope} AND hour > ${hour}::int) h)`;
+          FROM job_stats_hourly_live WHERE ${ofScope} AND hour > ${hour}::int) h)`;
 }
 
 function toFigures(a: RollupAnswer): StatsFigures {
