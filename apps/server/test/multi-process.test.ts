@@ -1,7 +1,8 @@
 /**
  * The built server as real processes: two on one PostgreSQL database share the change feed
  * (a write on one reaches a subscriber on the other), and a second process on a PGlite data
- * directory that is already open refuses to start.
+ * directory that is already open refuses to start; and the servers fold the stats changes
+ * by themselves.
  */
 import type { AppRouter } from '@scrape-jobs/api';
 import { createPostgresDatabase, skipPostgres } from '@scrape-jobs/db/testing';
@@ -12,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventSource } from 'eventsource';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serverDir, spawnServerProcess, stopServerProcess, waitHealthy, type ServerProcess } from './server-process.ts';
 
@@ -75,9 +77,11 @@ afterAll(async () => {
 describe.skipIf(skipPostgres())('two server processes on one PostgreSQL database', { timeout: 60_000 }, () => {
   let one: ServerProcess;
   let two: ServerProcess;
+  let databaseUrl: string;
 
   beforeAll(async () => {
     const database = await createPostgresDatabase();
+    databaseUrl = database.url;
     cleanups.push(database.drop);
     // Both start at once: migrations are already applied, and the advisory lock serialises the check.
     [one, two] = await Promise.all([
@@ -85,6 +89,25 @@ describe.skipIf(skipPostgres())('two server processes on one PostgreSQL database
       startServer('server-2', { DATABASE_URL: database.url }),
     ]);
     await Promise.all([waitHealthy(one), waitHealthy(two)]);
+  });
+
+  test('the servers fold the job changes pending for the stats into the rollups by themselves', async () => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const count = async (query: string) => (await client.query<{ n: number }>(query)).rows[0]!.n;
+    try {
+      const created = await rest(one.url, 'POST', '/api/scrape-jobs', { domain: `fold-${Date.now().toString(36)}.example.com` });
+      expect(created.status).toBe(201);
+      // Nothing reads the stats here: only the servers' folder (every STATS_FOLD_INTERVAL_MS, 1 s) empties the changes.
+      const deadline = Date.now() + 10_000;
+      while ((await count('SELECT count(*)::int AS n FROM job_stats_changes')) > 0) {
+        if (Date.now() > deadline) throw new Error('the pending stats changes were not folded within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await count('SELECT COALESCE(sum(jobs), 0)::int AS n FROM job_stats_totals')).toBe(await count('SELECT count(*)::int AS n FROM scrape_jobs'));
+    } finally {
+      await client.end();
+    }
   });
 
   test('a tRPC subscriber on process 2 receives the changes made through REST on process 1', async () => {
