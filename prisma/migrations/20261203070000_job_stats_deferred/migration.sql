@@ -217,17 +217,21 @@ BEGIN
 END;
 $$;
 
--- Moves every pending change into the rollups; returns how many it moved. One fold at a
--- time (a second caller returns 0 at once: the first is doing its work). DELETE … RETURNING
--- takes exactly the rows it removes, so a change appended meanwhile waits for the next fold.
-CREATE FUNCTION "job_stats_fold"() RETURNS INTEGER LANGUAGE plpgsql AS $$
+-- Moves up to `max_changes` pending changes into the rollups (so one fold's memory stays
+-- bounded however long nobody folded); returns how many it moved. One fold at a time: a
+-- second caller returns 0 at once, the first is doing its work. DELETE … RETURNING takes
+-- exactly the rows it removes, so a change appended meanwhile waits for the next fold.
+CREATE FUNCTION "job_stats_fold"(max_changes INTEGER DEFAULT 20000) RETURNS INTEGER LANGUAGE plpgsql AS $$
 DECLARE
     moved "job_stats_changes"[];
 BEGIN
     IF NOT pg_try_advisory_xact_lock(727465002) THEN
         RETURN 0;
     END IF;
-    WITH m AS (DELETE FROM "job_stats_changes" RETURNING *)
+    WITH m AS (
+        DELETE FROM "job_stats_changes"
+        WHERE ctid = ANY (ARRAY(SELECT ctid FROM "job_stats_changes" LIMIT max_changes))
+        RETURNING *)
     SELECT array_agg(ROW(m.*)::"job_stats_changes") INTO moved FROM m;
     PERFORM "job_stats_add"(moved);
     RETURN COALESCE(cardinality(moved), 0);
