@@ -3,7 +3,7 @@
  * graphile-worker and pg-boss (each in its own fresh database on the same server), plus
  * enqueue → claim latency on an idle queue.
  */
-import { callerFor, createScrapeJobManager, type ScrapeJobManager } from '@scrape-jobs/api';
+import { callerFor, createScrapeJobManager, startStatsFolder, type ScrapeJobManager } from '@scrape-jobs/api';
 import { createTestDatabase, type TestDatabase } from '@scrape-jobs/db/testing';
 import { createJobInputSchema, MAX_QUEUE_BATCH, OPEN_PRINCIPAL, type UpdateJobFields } from '@scrape-jobs/domain';
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
@@ -48,7 +48,8 @@ export const OURS_BATCHED = `scrape-jobs (batched: claim ${MAX_QUEUE_BATCH} → 
 
 /**
  * Ours on a fresh migrated database (PostgreSQL by default; the embedded section passes its
- * own), through the service the REST and tRPC routes call. Unbatched: the worker's own path,
+ * own), through the service the REST and tRPC routes call, with the server's stats folder
+ * running. Unbatched: the worker's own path,
  * `claimNextJob` then the fenced update to completed. Batched: `claimJobs` of up to
  * MAX_QUEUE_BATCH, then one `completeJobs` for them.
  */
@@ -79,9 +80,13 @@ export async function ours(
     manager,
     async enqueue(count, tag) {
       await eightCallers(count, (i) => manager.createJob(createJobInputSchema.parse({ domain: `q${tag}-${i}.example.com` })));
+      await manager.foldJobStats(); // the creations' share of the deferred stats work
     },
     async drain(concurrency, deadline) {
       let done = 0;
+      // As the server does: the stats changes folded every second, and what is left at the
+      // end folded inside the timed run, so the statistics' deferred work is counted too.
+      const folder = startStatsFolder(manager, { intervalMs: 1000 });
       await Promise.all(
         Array.from({ length: concurrency }, async (_, k) => {
           while (performance.now() < deadline) {
@@ -91,6 +96,8 @@ export async function ours(
           }
         }),
       );
+      await folder.stop();
+      await manager.foldJobStats();
       return { done };
     },
     close: () => database.destroy(),
