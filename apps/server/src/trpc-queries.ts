@@ -139,23 +139,31 @@ export async function answerQueries(
     }),
   );
 
-  const item = (error: TRPCError | undefined, data: unknown, call: (typeof calls)[number]) =>
-    error ? { error: getTRPCErrorShape({ config, ctx, error, input: call.result(), path: call.path, type: 'query' }) } : { result: { data } };
-  const answer = (json: Parameters<typeof getHTTPStatusCode>[0]): QueryAnswer => ({
-    status: getHTTPStatusCode(json),
-    body: JSON.stringify(transformTRPCResponse(config, json)),
-  });
   try {
     if (!plan.isBatchCall) {
       const [{ error, data }] = settled as [(typeof settled)[number]];
       if (!error && isDataStream(data)) throw streamRefused();
-      return answer(item(error, data, calls[0]!));
+      return answer(config, item(config, ctx, error, data, calls[0]!));
     }
-    return answer(settled.map(({ error, data }, index) => item(error ?? (isDataStream(data) ? streamRefused() : undefined), data, calls[index]!)));
+    return answer(
+      config,
+      settled.map(({ error, data }, index) => item(config, ctx, error ?? (isDataStream(data) ? streamRefused() : undefined), data, calls[index]!)),
+    );
   } catch (cause) {
     // resolveResponse's last resort: one error for the whole request, without a path.
     const error = getTRPCErrorFromUnknown(cause);
     opts.onError?.({ error, path: undefined });
-    return answer({ error: getTRPCErrorShape({ config, ctx, error, input: undefined, path: undefined, type: 'query' }) });
+    return answer(config, { error: getTRPCErrorShape({ config, ctx, error, input: undefined, path: undefined, type: 'query' }) });
   }
+}
+
+type Call = TRPCRequestInfo['calls'][number];
+
+/** One call's part of the answer, before the transformer. */
+function item(config: Config, ctx: unknown, error: TRPCError | undefined, data: unknown, call: Call) {
+  return error ? { error: getTRPCErrorShape({ config, ctx, error, input: call.result(), path: call.path, type: 'query' }) } : { result: { data } };
+}
+
+function answer(config: Config, json: Parameters<typeof getHTTPStatusCode>[0]): QueryAnswer {
+  return { status: getHTTPStatusCode(json), body: JSON.stringify(transformTRPCResponse(config, json)) };
 }

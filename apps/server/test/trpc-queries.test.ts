@@ -125,7 +125,7 @@ describe.each(['pglite', 'postgres'] as const)('the tRPC query fast path answers
     // The rest falls back to resolveResponse in both apps (the comparison checks the wiring).
     { name: 'a mutation via POST', method: 'POST', path: () => `/trpc/scrapeJobs.cancel?batch=1`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 0: { id: missing } }), fast: false, status: 404 },
     { name: 'a refused mutation via POST', method: 'POST', path: () => `/trpc/scrapeJobs.create`, headers: { 'content-type': 'application/json' }, body: '{"domain":""}', fast: false, status: 400 },
-    { name: 'a query via POST', method: 'POST', path: () => `/trpc/scrapeJobs.get`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: jobId }), fast: false, status: 405 },
+    { name: 'a query via POST', method: 'POST', path: () => `/trpc/scrapeJobs.get`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: missing }), fast: false, status: 405 },
     { name: 'a mutation via GET', path: () => `/trpc/scrapeJobs.cancel?input=${q({ id: jobId })}`, fast: false, status: 405 },
     { name: 'a query and a mutation in one batch', path: () => `/trpc/scrapeJobs.get,scrapeJobs.cancel?batch=1&input=${q({ 0: { id: jobId } })}`, fast: false, status: 400 },
     { name: 'an unknown procedure', path: () => `/trpc/scrapeJobs.nope?batch=1`, fast: false, status: 404 },
