@@ -117,6 +117,7 @@ export async function answerQueries(
     getRawInput: async () => (await readInputs())[index],
     result: () => inputs?.[index],
   }));
+  // No URL object is built: `url` may be null in tRPC's type, and our createContext reads only connectionParams.
   const info: TRPCRequestInfo = { accept: null, type: 'query', isBatchCall: plan.isBatchCall, calls, connectionParams: null, signal: opts.signal, url: null };
 
   let ctx: unknown;
