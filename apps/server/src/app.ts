@@ -53,6 +53,8 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream | undefined;
   /** Told of every route as it is added, so a test can prove each one is covered. */
   onRoute?: ((route: RouteOptions) => void) | undefined;
+  /** `false`: tRPC queries through resolveResponse too (trpc-route.ts); for the test that compares both. */
+  trpcQueryFastPath?: boolean | undefined;
 }
 
 /** The envelope for the transport's own refusals; `details` may quote a parser, so it is sanitised. */
@@ -62,7 +64,7 @@ const fail = (error: string, details?: string) => ({ success: false, error, ...(
  * The HTTP host: REST under /api, tRPC under /trpc, /healthz. No rules and no SQL here —
  * only wiring, and turning transport errors (bad JSON, huge bodies) into the envelope.
  */
-export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel, authMode = 'open', access = createAccessService({ db }), rateLimits, corsOrigins = [], dashboardDir, logStream, onRoute }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel, authMode = 'open', access = createAccessService({ db }), rateLimits, corsOrigins = [], dashboardDir, logStream, onRoute, trpcQueryFastPath }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // The request line is logged without the secrets a URL can carry (request-log.ts).
     logger: { level: logLevel, serializers: { req: requestLogSerializer }, ...(logStream ? { stream: logStream } : {}) },
@@ -170,6 +172,7 @@ export async function buildApp({ db, manager, webhooks, bodyLimit, logLevel, aut
     trpcRoute(scope, {
       prefix: '/trpc',
       router: appRouter,
+      queryFastPath: trpcQueryFastPath,
       // The key comes in the Authorization header, or for an SSE subscription from a browser
       // (EventSource cannot send headers) in httpSubscriptionLink's connectionParams.token.
       createContext: async ({ req, res, info }) => {

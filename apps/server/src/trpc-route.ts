@@ -8,11 +8,13 @@
  * - it aborts every request's signal when the response closes, finished or not, building an
  *   AbortError and running the abort listeners each time; here the signal fires only when
  *   the client goes away before the answer is complete (what a subscription waits for).
+ * A GET of queries (what httpBatchLink sends) skips resolveResponse too: trpc-queries.ts.
  */
 import type { AnyRouter, inferRouterContext, TRPCError } from '@trpc/server';
 import { resolveResponse, type TRPCRequestInfo } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import { answerQueries, planQueries } from './trpc-queries.ts';
 
 export interface TrpcRouteOptions<TRouter extends AnyRouter> {
   /** e.g. `/trpc`: procedures answer at `<prefix>/<path>`. */
@@ -20,6 +22,8 @@ export interface TrpcRouteOptions<TRouter extends AnyRouter> {
   router: TRouter;
   createContext: (opts: { req: FastifyRequest; res: FastifyReply; info: TRPCRequestInfo }) => Promise<inferRouterContext<TRouter>>;
   onError?: (opts: { error: TRPCError; path: string | undefined }) => void;
+  /** `false`: every request through resolveResponse (the tests that compare both paths). Default `true`. */
+  queryFastPath?: boolean | undefined;
 }
 
 /** tRPC reads only the path and the query, so the origin need not come from the Host header. */
@@ -59,10 +63,24 @@ export async function trpcRoute<TRouter extends AnyRouter>(app: FastifyInstance,
     raw.once('close', () => {
       if (!raw.writableFinished) aborter.abort();
     });
+    const path = (request.params as { path: string }).path;
+    const plan = opts.queryFastPath === false ? undefined : planQueries(opts.router, path, request.method, request.url, request.headers);
+    if (plan) {
+      const answer = await answerQueries(plan, {
+        router: opts.router,
+        signal: aborter.signal,
+        createContext: (info) => opts.createContext({ req: request, res: reply, info }),
+        onError: opts.onError,
+      });
+      reply.code(answer.status);
+      header(reply, 'content-type', 'application/json');
+      header(reply, 'vary', 'trpc-accept, accept');
+      return reply.send(answer.body);
+    }
     const response = await resolveResponse({
       router: opts.router,
       req: fetchRequest(request, aborter.signal),
-      path: (request.params as { path: string }).path,
+      path,
       error: null,
       createContext: ({ info }) => opts.createContext({ req: request, res: reply, info }),
       onError: ({ error, path }) => opts.onError?.({ error, path }),
@@ -70,11 +88,13 @@ export async function trpcRoute<TRouter extends AnyRouter>(app: FastifyInstance,
     if (!isBuffered(response)) return reply.send(response);
     const body = await response.text();
     reply.code(response.status);
-    for (const [name, value] of response.headers) {
-      // The CORS hook has already said `Vary: Origin`; tRPC's Vary comes first, as Fastify would put it.
-      const ours = name === 'vary' ? reply.getHeader('vary') : undefined;
-      reply.header(name, typeof ours === 'string' ? `${value}, ${ours}` : value);
-    }
+    for (const [name, value] of response.headers) header(reply, name, value);
     return reply.send(body);
   });
+}
+
+/** tRPC's header on the reply. The CORS hook has already said `Vary: Origin`; tRPC's Vary comes first, as Fastify would put it. */
+function header(reply: FastifyReply, name: string, value: string): void {
+  const ours = name === 'vary' ? reply.getHeader('vary') : undefined;
+  reply.header(name, typeof ours === 'string' ? `${value}, ${ours}` : value);
 }
