@@ -122,6 +122,20 @@ describe.each(['postgres', 'pglite'] as const satisfies readonly DatabaseKind[])
     await write(steps);
     folding = false;
     await write(10);
+    // With concurrent writers the random mix varies from run to run; these make sure every
+    // figure has jobs: a completion, a failure that is then retried, a cancel, a waiting job.
+    const fixed = async (n: number, tenant: string) => manager.createJob(createJobInputSchema.parse({ domain: `fixed${n}.example.com`, customer_config_id: tenant, priority: 10 }));
+    const asWorker = callerFor({ principal: OPEN_PRINCIPAL, workerId: 'fixed' });
+    for (const [n, end] of [[1, 'completed'], [2, 'failed']] as const) {
+      await fixed(n, TENANT_A);
+      const claimed = (await manager.claimNextJob({ workerId: 'fixed' }))!;
+      const fields = end === 'failed' ? { status: end, error_message: ERRORS[0], claim_token: claimed.claim_token } : { status: end, claim_token: claimed.claim_token };
+      await manager.updateJob(claimed.id, updateJobFieldsSchema.parse(fields), asWorker);
+      // The claim may take another waiting job of priority 10; one out of retries is already a retried job.
+      if (end === 'failed' && claimed.retry_count < claimed.max_retries) await manager.retryJob(claimed.id);
+    }
+    await manager.cancelJob((await fixed(3, TENANT_B)).id, 'not needed');
+    await fixed(4, TENANT_B);
     const prisma = database.db.prisma;
     const [{ pending } = { pending: 0 }] = await prisma.$queryRaw<Array<{ pending: number }>>`SELECT count(*)::int AS pending FROM job_stats_changes`;
     expect(folded).toBeGreaterThan(0);
