@@ -241,7 +241,7 @@ class CrawlRun {
       if (!item) break;
       const url = new URL(item.url);
       const isStart = item.url === this.startHref;
-      if (this.config.respectRobots && !(await this.robotsAllows(url))) {
+      if (this.config.respectRobots && !item.robotsAllowed && !(await this.robotsAllows(url))) {
         this.block(url.href);
         if (isStart) throw new CrawlError('robots_blocked', `robots.txt disallows the start page ${url.href} for ${this.config.userAgent}`);
         continue;
@@ -324,7 +324,7 @@ class CrawlRun {
         this.block(href);
         continue;
       }
-      this.frontier.add(href, depth, link.priority);
+      this.frontier.add(href, depth, link.priority, this.config.respectRobots);
     }
   }
 
