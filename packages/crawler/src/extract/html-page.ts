@@ -5,7 +5,7 @@ import { mergeDuplicates } from './dedupe-products.ts';
 import { jsonLdProducts } from './json-ld.ts';
 import { microdataProducts } from './microdata.ts';
 import { openGraphProducts } from './open-graph.ts';
-import { pageElements, type DomNode } from './page-elements.ts';
+import { pageElements, textOf, type DomNode } from './page-elements.ts';
 
 export const DOCUMENT_EXTENSIONS = ['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'csv', 'zip'];
 const DOCUMENTS = new Set(DOCUMENT_EXTENSIONS);
@@ -78,10 +78,10 @@ export function parseHtml(html: string, pageUrl: URL): ParsedPage {
     const insideProduct = productScopes.size > 0 && hasAncestorIn(a, productScopes);
     outLinks.push({ url, priority: pagePriority(url, { className: a.attribs.class, insideProduct }) });
   }
-  const title = found.title ? $(found.title as never).text().replace(/\s+/g, ' ').trim() || null : null;
+  const title = found.title ? textOf(found.title).replace(/\s+/g, ' ').trim() || null : null;
   return {
     title,
-    products: mergeDuplicates([...jsonLdProducts($, found.jsonLd, pageUrl), ...microdataProducts($, found.itemScopes, pageUrl), ...openGraphProducts(found.metas, title, pageUrl)]),
+    products: mergeDuplicates([...jsonLdProducts(found.jsonLd, pageUrl), ...microdataProducts($, found.itemScopes, pageUrl), ...openGraphProducts(found.metas, title, pageUrl)]),
     images: found.images,
     links: found.anchors.length,
     documents,

@@ -1,6 +1,5 @@
-import type { CheerioAPI } from 'cheerio';
 import type { ExtractedProduct } from '../types.ts';
-import type { DomElement } from './page-elements.ts';
+import { textOf, type DomElement } from './page-elements.ts';
 import { absoluteUrl, combineOffers, currencyCode, normalizeAvailability, parsePrice, text, type OfferFacts } from './product-fields.ts';
 
 type Node = Record<string, unknown>;
@@ -79,10 +78,10 @@ function toProduct(node: Node, page: URL): ExtractedProduct | null {
 }
 
 /** Products in the page's `<script type="application/ld+json">` blocks; a block that is not JSON is skipped. */
-export function jsonLdProducts($: CheerioAPI, scripts: readonly DomElement[], page: URL): ExtractedProduct[] {
+export function jsonLdProducts(scripts: readonly DomElement[], page: URL): ExtractedProduct[] {
   const nodes: Node[] = [];
   for (const el of scripts) {
-    const raw = $(el as never).text().trim().replace(/^<!--/, '').replace(/-->$/, '');
+    const raw = textOf(el).trim().replace(/^<!--/, '').replace(/-->$/, '');
     try {
       collect(JSON.parse(raw), nodes);
     } catch {

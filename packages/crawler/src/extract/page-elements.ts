@@ -5,6 +5,10 @@ export interface DomNode {
   children?: DomNode[];
 }
 
+interface DomText extends DomNode {
+  data: string;
+}
+
 export interface DomElement extends DomNode {
   name: string;
   attribs: Record<string, string | undefined>;
@@ -41,6 +45,15 @@ const JSON_LD = 'application/ld+json';
 const isElement = (node: DomNode): node is DomElement => node.type === 'tag' || node.type === 'script' || node.type === 'style';
 // css-select's attribute test: present and not null (domutils' hasAttrib).
 const has = (el: DomElement, name: string) => Object.prototype.hasOwnProperty.call(el.attribs, name) && el.attribs[name] != null;
+
+/** The text of a node and its descendants, comments left out: cheerio's `.text()` (domutils' textContent). */
+export function textOf(node: DomNode): string {
+  if (node.type === 'text') return (node as DomText).data;
+  if (!node.children || node.type === 'comment') return '';
+  let text = '';
+  for (const child of node.children) text += textOf(child);
+  return text;
+}
 
 /**
  * Walks the document once, in the order css-select's findAll visits it (depth first, every
