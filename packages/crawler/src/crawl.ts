@@ -114,6 +114,7 @@ class CrawlRun {
   }
 
   async close(): Promise<void> {
+    this.fetcher.close();
     await this.guard.close();
   }
 
