@@ -5,7 +5,7 @@ import { decodeBody, isHtml } from './extract/decode.ts';
 import { parseHtml, type OutLink } from './extract/html-page.ts';
 import { Frontier } from './frontier.ts';
 import { EMPTY_ALLOW_LIST } from './net/allow-list.ts';
-import { Fetcher, type FetchResult } from './net/fetcher.ts';
+import { Fetcher, type FetchOptions, type FetchResult } from './net/fetcher.ts';
 import { header } from './net/http-request.ts';
 import { bareHost, OutboundGuard } from './net/outbound-guard.ts';
 import { defaultResolver } from './net/resolver.ts';
@@ -69,6 +69,8 @@ class CrawlRun {
   private startHref: string | null = null;
   /** Link hops followed from a page; 0 when the job type fetches a fixed list. */
   private depthLimit: number;
+  /** How pages are fetched; made once, not per page. */
+  private readonly pageFetch: FetchOptions = { accept: HTML_ACCEPT, admitRedirect: (hop) => this.admitRedirect(hop) };
 
   constructor(private readonly options: CrawlOptions) {
     const { config, job_type } = options.target;
@@ -114,6 +116,7 @@ class CrawlRun {
   }
 
   async close(): Promise<void> {
+    this.fetcher.close();
     await this.guard.close();
   }
 
@@ -241,7 +244,7 @@ class CrawlRun {
       if (!item) break;
       const url = new URL(item.url);
       const isStart = item.url === this.startHref;
-      if (this.config.respectRobots && !(await this.robotsAllows(url))) {
+      if (this.config.respectRobots && !item.robotsAllowed && !(await this.robotsAllows(url))) {
         this.block(url.href);
         if (isStart) throw new CrawlError('robots_blocked', `robots.txt disallows the start page ${url.href} for ${this.config.userAgent}`);
         continue;
@@ -275,7 +278,7 @@ class CrawlRun {
     const started = performance.now();
     let res: FetchResult;
     try {
-      res = await this.fetcher.fetch(url, { accept: HTML_ACCEPT, admitRedirect: (hop) => this.admitRedirect(hop) });
+      res = await this.fetcher.fetch(url, this.pageFetch);
     } catch (error) {
       if (error instanceof CancelledError || this.signal.aborted) throw new CancelledError();
       const failure = toCrawlError(error, url.href);
@@ -324,7 +327,7 @@ class CrawlRun {
         this.block(href);
         continue;
       }
-      this.frontier.add(href, depth, link.priority);
+      this.frontier.add(href, depth, link.priority, this.config.respectRobots);
     }
   }
 

@@ -3,6 +3,8 @@ export interface FrontierItem {
   url: string;
   depth: number;
   priority: number;
+  /** robots.txt was already asked when the URL was queued (the answer cannot change within a crawl). */
+  robotsAllowed: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export class Frontier {
   }
 
   /** False when the URL was already seen. */
-  add(url: string, depth: number, priority = 0): boolean {
+  add(url: string, depth: number, priority = 0, robotsAllowed = false): boolean {
     const queued = this.waiting.get(url);
     if (queued) {
       queued.depth = Math.min(queued.depth, depth);
@@ -40,7 +42,7 @@ export class Frontier {
     }
     if (this.seen.has(url)) return false;
     this.seen.add(url);
-    const item = { url, depth, priority: this.usePriorities ? Math.max(0, Math.min(2, priority)) : 0 };
+    const item = { url, depth, priority: this.usePriorities ? Math.max(0, Math.min(2, priority)) : 0, robotsAllowed };
     this.waiting.set(url, item);
     this.buckets[item.priority]!.push(item);
     return true;

@@ -59,8 +59,11 @@ export class StatsRecorder {
     this.data.links += page.links;
     this.data.documents += page.documents;
     for (const product of page.products) this.ledger.add(product);
-    this.fetched.add(page.url);
-    this.fetched.add(requested);
+    // Only `discontinued` reads them, and only against previous products.
+    if (this.previousProducts.length > 0) {
+      this.fetched.add(page.url);
+      this.fetched.add(requested);
+    }
   }
 
   /** A failure that is not a page (a sitemap); the newest 100 are kept. */

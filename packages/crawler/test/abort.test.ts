@@ -1,4 +1,5 @@
 import { FIXTURE } from '@scrape-jobs/fixture-site';
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { crawlFixture, useFixtureSite } from './helpers.ts';
 
@@ -48,6 +49,24 @@ describe('cancellation', () => {
     expect(run.outcome).toBe('cancelled');
     expect(lagMs).toBeLessThan(100);
     expect(site().requests.paths()).toEqual(['/robots.txt']);
+  });
+
+  it('carries on after timed-out and cut-off requests, and leaves no listener on the caller\'s signal', async () => {
+    const controller = new AbortController();
+    const url = (path: string) => `${site().url}${path}`;
+    const previousUrls = [FIXTURE.special.slow, '/catalog/page/2', FIXTURE.special.large, `${FIXTURE.special.slow}?again`, '/catalog/page/3'].map(url);
+    const run = await crawlFixture(site(), { timeout: 300, startUrl: url('/catalog/page/1') }, 'content_update', { signal: controller.signal, previousUrls, maxResponseBytes: 64 * 1024 });
+    expect(run.outcome).toBe('completed');
+    expect(run.pages.map((p) => [new URL(p.url).pathname + new URL(p.url).search, p.error === null ? 'ok' : p.error.split(' ')[0]])).toEqual([
+      ['/catalog/page/1', 'ok'],
+      [FIXTURE.special.slow, 'Request'],
+      ['/catalog/page/2', 'ok'],
+      [FIXTURE.special.large, 'Response'],
+      [`${FIXTURE.special.slow}?again`, 'Request'],
+      ['/catalog/page/3', 'ok'],
+    ]);
+    expect(run.pages[1]!.error).toMatch(/^Request timeout after 300 ms/);
+    expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
   });
 
   it('does nothing with a signal aborted before the start', async () => {

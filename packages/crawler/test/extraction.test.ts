@@ -1,5 +1,6 @@
 import { FIXTURE, pageTruth, type FixtureProduct, type SiteName } from '@scrape-jobs/fixture-site';
 import { describe, expect, it } from 'vitest';
+import { pageElements, type DomElement, type DomNode } from '../src/extract/page-elements.ts';
 import { parseHtml, type ExtractedProduct } from '../src/index.ts';
 import { crawlFixture, useFixtureSite } from './helpers.ts';
 
@@ -139,5 +140,36 @@ describe('parseHtml', () => {
     expect(parsed.documents).toBe(2);
     expect(parsed.images).toBe(2);
     expect(parsed.outLinks.map((l) => l.url.href)).toEqual(['https://cdn.shop.test/base/rel', 'https://cdn.shop.test/base/']);
+  });
+
+  it('reads the elements as the CSS selectors would: the first <title> and <base href>, any case of the JSON-LD type, nothing from comments', () => {
+    const html = `<html><head><base target="_top"><base href="/first/"><base href="/second/"><title> One
+      title </title><title>Two</title>
+      <script type="Application/LD+JSON">{"@type":"Product","name":"Upper","sku":"U"}</script>
+      <script type="application/ld+json;x">{"@type":"Product","name":"Other type","sku":"O"}</script>
+      <meta property="og:type" content="product"></head>
+      <body><!-- <a href="/commented">no</a> --><A HREF="upper">upper case</A><img src="/i.png"><IMG SRC="/j.png"><img></body></html>`;
+    const parsed = parseHtml(html, page);
+    expect(parsed.title).toBe('One title');
+    expect(parsed.outLinks.map((l) => l.url.href)).toEqual(['https://shop.test/first/upper']);
+    expect(parsed.images).toBe(2);
+    // The Open Graph product is named by the first title; the JSON-LD one is the same page's other product.
+    expect(parsed.products.map((p) => [p.name, p.source])).toEqual([
+      ['Upper', 'json-ld'],
+      ['One title', 'open-graph'],
+    ]);
+  });
+
+  it('walks a deeply nested page without running out of stack', () => {
+    // Built by hand: parse5 itself takes seconds for this depth.
+    const root: DomNode = { type: 'root', parent: null, children: [] };
+    let parent = root;
+    for (let i = 0; i < 200_000; i++) {
+      const div: DomElement = { type: 'tag', name: 'div', attribs: {}, parent, children: [] };
+      parent.children!.push(div);
+      parent = div;
+    }
+    parent.children!.push({ type: 'tag', name: 'a', attribs: { href: '/deep' }, parent, children: [] } as DomElement);
+    expect(pageElements(root).anchors.map((a) => a.attribs.href)).toEqual(['/deep']);
   });
 });

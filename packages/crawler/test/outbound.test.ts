@@ -1,6 +1,6 @@
 import { FIXTURE } from '@scrape-jobs/fixture-site';
 import { describe, expect, it } from 'vitest';
-import { isMetadataAddress, nonPublicRange, parseAllowList } from '../src/index.ts';
+import { isMetadataAddress, nonPublicRange, OutboundGuard, parseAllowList } from '../src/index.ts';
 import { crawlFixture, FIXTURE_ALLOWED, useFixtureSite } from './helpers.ts';
 
 const site = useFixtureSite();
@@ -131,6 +131,19 @@ describe('outbound safety', () => {
     });
     expect(calls).toBe(1);
     expect(run.stats.failedRequests).toBe(run.pages.filter((p) => p.status === 404).length);
+  });
+
+  it('gives the same answer every time it is asked about a host: the pinned address, or the refusal', async () => {
+    const guard = new OutboundGuard(parseAllowList('allowed.test'), async (host) => (host === 'allowed.test' ? ['127.0.0.2', '127.0.0.3'] : ['10.0.0.9']), 1_000);
+    try {
+      for (let i = 0; i < 3; i++) {
+        await expect(guard.admit(new URL(`http://allowed.test/page/${i}`))).resolves.toBe('127.0.0.2');
+        await expect(guard.admit(new URL(`https://refused.test/page/${i}`))).rejects.toMatchObject({ kind: 'outbound_blocked' });
+        await expect(guard.admit(new URL(`http://127.0.0.1:8080/page/${i}`))).rejects.toMatchObject({ kind: 'outbound_blocked' });
+      }
+    } finally {
+      await guard.close();
+    }
   });
 
   it('stops reading a response beyond maxResponseBytes', async () => {

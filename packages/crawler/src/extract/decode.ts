@@ -6,11 +6,24 @@ function charsetOf(contentType: string | undefined, body: Buffer): string {
   return /<meta[^>]+charset=["']?([\w-]+)/i.exec(head)?.[1] ?? 'utf-8';
 }
 
+/** One decoder per encoding label (labels are ASCII case-insensitive): decode() keeps no state between calls. */
+const decoders = new Map<string, InstanceType<typeof TextDecoder>>();
+
+function decoderFor(label: string): InstanceType<typeof TextDecoder> {
+  const key = label.toLowerCase();
+  let decoder = decoders.get(key);
+  if (!decoder) {
+    decoder = new TextDecoder(key); // throws for a label that names no encoding; nothing is cached then
+    decoders.set(key, decoder);
+  }
+  return decoder;
+}
+
 export function decodeBody(body: Buffer, contentType: string | undefined): string {
   try {
-    return new TextDecoder(charsetOf(contentType, body)).decode(body);
+    return decoderFor(charsetOf(contentType, body)).decode(body);
   } catch {
-    return new TextDecoder('utf-8').decode(body);
+    return decoderFor('utf-8').decode(body);
   }
 }
 

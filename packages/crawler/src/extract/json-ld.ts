@@ -1,5 +1,5 @@
-import type { CheerioAPI } from 'cheerio';
 import type { ExtractedProduct } from '../types.ts';
+import { textOf, type DomElement } from './page-elements.ts';
 import { absoluteUrl, combineOffers, currencyCode, normalizeAvailability, parsePrice, text, type OfferFacts } from './product-fields.ts';
 
 type Node = Record<string, unknown>;
@@ -77,16 +77,16 @@ function toProduct(node: Node, page: URL): ExtractedProduct | null {
   };
 }
 
-/** Products in `<script type="application/ld+json">` blocks; a block that is not JSON is skipped. */
-export function jsonLdProducts($: CheerioAPI, page: URL): ExtractedProduct[] {
+/** Products in the page's `<script type="application/ld+json">` blocks; a block that is not JSON is skipped. */
+export function jsonLdProducts(scripts: readonly DomElement[], page: URL): ExtractedProduct[] {
   const nodes: Node[] = [];
-  $('script[type="application/ld+json" i]').each((_, el) => {
-    const raw = $(el).text().trim().replace(/^<!--/, '').replace(/-->$/, '');
+  for (const el of scripts) {
+    const raw = textOf(el).trim().replace(/^<!--/, '').replace(/-->$/, '');
     try {
       collect(JSON.parse(raw), nodes);
     } catch {
       // Invalid JSON-LD is common in the wild; the page's other markup still counts.
     }
-  });
+  }
   return nodes.map((n) => toProduct(n, page)).filter((p): p is ExtractedProduct => p !== null);
 }

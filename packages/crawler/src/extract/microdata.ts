@@ -1,5 +1,6 @@
 import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { ExtractedProduct } from '../types.ts';
+import type { DomElement } from './page-elements.ts';
 import { absoluteUrl, combineOffers, currencyCode, normalizeAvailability, parsePrice, text, type OfferFacts } from './product-fields.ts';
 
 type Nodes = Cheerio<any>;
@@ -48,14 +49,14 @@ function offerFacts($: CheerioAPI, scope: Nodes): OfferFacts {
   };
 }
 
-/** Items with `itemtype="https://schema.org/Product"` and their own (not nested) properties. */
-export function microdataProducts($: CheerioAPI, page: URL): ExtractedProduct[] {
+/** Of the page's `[itemscope][itemtype]` elements, the Products and their own (not nested) properties. */
+export function microdataProducts($: CheerioAPI, itemScopes: readonly DomElement[], page: URL): ExtractedProduct[] {
   const products: ExtractedProduct[] = [];
-  $('[itemscope][itemtype]').each((_, el) => {
-    const scope = $(el);
-    if (!(scope.attr('itemtype') ?? '').split(/\s+/).some((t) => PRODUCT_TYPE.test(t))) return;
+  for (const el of itemScopes) {
+    const scope = $(el as never);
+    if (!(scope.attr('itemtype') ?? '').split(/\s+/).some((t) => PRODUCT_TYPE.test(t))) continue;
     const name = value($, scope, 'name');
-    if (!name) return;
+    if (!name) continue;
     const offers = properties($, scope, 'offers').filter((o) => o.is('[itemscope]'));
     const facts = combineOffers(offers.length > 0 ? offers.map((o) => offerFacts($, o)) : [offerFacts($, scope)]);
     const category = properties($, scope, 'category')[0];
@@ -70,6 +71,6 @@ export function microdataProducts($: CheerioAPI, page: URL): ExtractedProduct[] 
       sku: value($, scope, 'sku') ?? value($, scope, 'productID') ?? value($, scope, 'mpn'),
       source: 'microdata',
     });
-  });
+  }
   return products;
 }

@@ -1,19 +1,22 @@
-import type { CheerioAPI } from 'cheerio';
 import type { ExtractedProduct } from '../types.ts';
+import type { DomElement } from './page-elements.ts';
 import { absoluteUrl, currencyCode, normalizeAvailability, parsePrice, text } from './product-fields.ts';
 
 const PRODUCT_OG_TYPES = new Set(['product', 'og:product', 'product.item', 'product.group']);
 
-/** The product an Open Graph page describes (`og:type` product), or none. */
-export function openGraphProducts($: CheerioAPI, page: URL): ExtractedProduct[] {
+/**
+ * The product an Open Graph page describes (`og:type` product), or none, from the page's
+ * `<meta>` elements; `title` (the page's, whitespace collapsed) names it without og:title.
+ */
+export function openGraphProducts(metas: readonly DomElement[], title: string | null, page: URL): ExtractedProduct[] {
   // One pass over the page's meta tags (a selector per name would parse a selector each):
   // each name's content is that of the first tag naming it by property or name.
   const contents = new Map<string, string | undefined>();
-  $('meta').each((_, el) => {
+  for (const el of metas) {
     for (const key of [el.attribs.property, el.attribs.name]) {
       if (key !== undefined && !contents.has(key)) contents.set(key, el.attribs.content);
     }
-  });
+  }
   const meta = (...names: string[]): string | null => {
     for (const name of names) {
       const value = text(contents.get(name));
@@ -22,7 +25,7 @@ export function openGraphProducts($: CheerioAPI, page: URL): ExtractedProduct[] 
     return null;
   };
   if (!PRODUCT_OG_TYPES.has((meta('og:type') ?? '').toLowerCase())) return [];
-  const name = meta('og:title') ?? text($('title').first().text());
+  const name = meta('og:title') ?? title;
   if (!name) return [];
   return [
     {

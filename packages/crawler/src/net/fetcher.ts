@@ -1,5 +1,5 @@
 import { CrawlError } from '../errors.ts';
-import { header, isRedirect, requestOnce, type HopResponse } from './http-request.ts';
+import { header, isRedirect, RequestAborts, requestOnce, type HopResponse } from './http-request.ts';
 import { bareHost, type OutboundGuard } from './outbound-guard.ts';
 import type { HostThrottle } from './throttle.ts';
 
@@ -37,7 +37,16 @@ export interface FetchOptions {
  * (and the caller's checks) before anything is sent to it, and waits for the host's delay.
  */
 export class Fetcher {
-  constructor(private readonly o: FetcherOptions) {}
+  private readonly aborts: RequestAborts;
+
+  constructor(private readonly o: FetcherOptions) {
+    this.aborts = new RequestAborts(o.signal);
+  }
+
+  /** Lets go of the caller's signal; no fetch may follow. */
+  close(): void {
+    this.aborts.close();
+  }
 
   async fetch(url: URL, options: FetchOptions): Promise<FetchResult> {
     const started = performance.now();
@@ -57,7 +66,7 @@ export class Fetcher {
           userAgent: this.o.userAgent,
           accept: options.accept,
           timeoutMs: this.o.timeoutMs,
-          signal: this.o.signal,
+          aborts: this.aborts,
           maxBytes: Math.min(options.maxBytes ?? this.o.maxBytes, this.o.maxBytes),
         });
       } catch (error) {

@@ -2,14 +2,56 @@ import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'n
 import { request, type Dispatcher } from 'undici';
 import { CancelledError, CrawlError, toCrawlError } from '../errors.ts';
 
+/** An abort controller that follows the caller's signal until it is detached. */
+interface Lease {
+  controller: AbortController;
+  detach(): void;
+}
+
+/**
+ * The abort controllers of one caller's requests (one at a time or several). A request takes
+ * a controller and gives it back; the next one reuses it unless it was aborted (a timeout,
+ * the caller's abort): a new controller, signal and listener per request cost more than
+ * undici's own work for a small page. A dropped controller's listener on the caller's
+ * signal is removed, so a long crawl does not pile listeners onto it.
+ */
+export class RequestAborts {
+  private spare: Lease | null = null;
+
+  /** The caller's signal: its abort is a cancellation, not a failure. */
+  constructor(readonly signal: AbortSignal) {}
+
+  take(): Lease {
+    const spare = this.spare;
+    this.spare = null;
+    if (spare && !spare.controller.signal.aborted) return spare;
+    spare?.detach();
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    this.signal.addEventListener('abort', onAbort, { once: true });
+    return { controller, detach: () => this.signal.removeEventListener('abort', onAbort) };
+  }
+
+  giveBack(lease: Lease): void {
+    if (this.spare === null && !lease.controller.signal.aborted) this.spare = lease;
+    else lease.detach();
+  }
+
+  /** Detaches the spare controller: the caller's signal may outlive the crawl (a worker's). */
+  close(): void {
+    this.spare?.detach();
+    this.spare = null;
+  }
+}
+
 export interface HopRequest {
   url: URL;
   dispatcher: Dispatcher;
   userAgent: string;
   accept: string;
   timeoutMs: number;
-  /** The caller's signal: its abort is a cancellation, not a failure. */
-  signal: AbortSignal;
+  /** The caller's signal and the controllers that follow it. */
+  aborts: RequestAborts;
   /** Most body bytes kept, after decompression. */
   maxBytes: number;
 }
@@ -59,19 +101,16 @@ function decompress(body: Buffer, encoding: string | undefined, maxBytes: number
 
 /** A GET of one URL with a per-request timeout and a size cap. */
 export async function requestOnce(req: HopRequest): Promise<HopResponse> {
-  // One controller per request, unhooked at the end, so a long crawl does not pile
-  // listeners onto the caller's signal.
-  const controller = new AbortController();
+  const lease = req.aborts.take();
+  const controller = lease.controller;
   let timedOut = false;
-  const onAbort = () => controller.abort();
-  req.signal.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
   }, req.timeoutMs);
   const started = performance.now();
   try {
-    if (req.signal.aborted) throw new CancelledError();
+    if (req.aborts.signal.aborted) throw new CancelledError();
     const res = await request(req.url, {
       method: 'GET',
       dispatcher: req.dispatcher,
@@ -99,12 +138,12 @@ export async function requestOnce(req: HopRequest): Promise<HopResponse> {
     const decoded = tooLarge ? { body: raw, tooLarge } : decompress(raw, header(res.headers, 'content-encoding'), req.maxBytes);
     return { status: res.statusCode, headers: res.headers, body: decoded.body, wireBytes, tooLarge: decoded.tooLarge, ttfbMs };
   } catch (error) {
-    if (req.signal.aborted) throw new CancelledError();
+    if (req.aborts.signal.aborted) throw new CancelledError();
     if (timedOut) throw new CrawlError('timeout', `Request timeout after ${req.timeoutMs} ms for ${req.url.href}`);
     throw toCrawlError(error, req.url.href);
   } finally {
     clearTimeout(timer);
-    req.signal.removeEventListener('abort', onAbort);
+    req.aborts.giveBack(lease);
   }
 }
 

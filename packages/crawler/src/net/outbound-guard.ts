@@ -23,6 +23,8 @@ export class OutboundGuard {
   readonly dispatcher: Agent;
   private readonly pinned = new Map<string, LookupAddress>();
   private readonly resolutions = new Map<string, Promise<string[]>>();
+  /** Hosts already admitted, with the address: the answer cannot change (resolutions and pins are kept). */
+  private readonly admitted = new Map<string, string>();
 
   constructor(
     private readonly allow: AllowList,
@@ -35,6 +37,8 @@ export class OutboundGuard {
   /** Resolves the URL's host and checks its addresses; throws `dns` or `outbound_blocked`. */
   async admit(url: URL): Promise<string> {
     const host = bareHost(url).toLowerCase();
+    const known = this.admitted.get(host);
+    if (known !== undefined) return known;
     const addresses = isIP(host) ? [host] : await this.addressesOf(host, url);
     const refusals: string[] = [];
     for (const address of addresses) {
@@ -44,7 +48,9 @@ export class OutboundGuard {
         continue;
       }
       if (!isIP(host) && !this.pinned.has(host)) this.pinned.set(host, { address, family: parseAddress(address)!.kind() === 'ipv4' ? 4 : 6 });
-      return this.pinned.get(host)?.address ?? address;
+      const admitted = this.pinned.get(host)?.address ?? address;
+      this.admitted.set(host, admitted);
+      return admitted;
     }
     throw new CrawlError('outbound_blocked', `Refused to fetch ${url.href}: ${host} is ${refusals.join(', ') || 'unresolvable'}`);
   }
