@@ -52,12 +52,13 @@ export async function benchApi(): Promise<{ rows: ApiRow[]; tables: string[]; se
   const server = await startTestServer('postgres');
   const job = await server.manager.createJob(createJobInputSchema.parse({ domain: 'api-bench.example.com' }));
 
-  // The hand-written peer: the same query, on its own pool of the same size, same JSON envelope.
+  // The hand-written peer: the same query, on its own pool of the same size, same JSON
+  // envelope; a named prepared statement, as ours sends (parsed and planned once per connection).
   const pool = new pg.Pool({ connectionString: server.database.url, max: 20 });
   pool.on('error', () => {});
   const raw = Fastify({ logger: false });
   raw.get('/raw/:id', async (request, reply) => {
-    const { rows } = await pool.query('SELECT * FROM scrape_jobs WHERE id = $1::uuid', [(request.params as { id: string }).id]);
+    const { rows } = await pool.query({ name: 'job_by_id', text: 'SELECT * FROM scrape_jobs WHERE id = $1::uuid', values: [(request.params as { id: string }).id] });
     if (!rows[0]) return reply.code(404).send({ success: false });
     return { success: true, data: rows[0] };
   });

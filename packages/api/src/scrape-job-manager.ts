@@ -158,7 +158,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
 
     /** The job, or null when there is none (as in the user's TypeScript example). */
     async getJob(id: string, caller: Caller = OPEN_CALLER): Promise<ScrapeJob | null> {
-      const job = await repo.findJob(prisma, id);
+      const job = await repo.findJob(db, id);
       return job && isVisible(job, caller) ? job : null;
     },
 

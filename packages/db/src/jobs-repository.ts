@@ -9,7 +9,7 @@ import {
 } from '@scrape-jobs/domain';
 import { isUniqueViolation } from './db-errors.ts';
 import { toHistoryEntry, toScrapeJob, type HistoryRow, type JobRow } from './job-row.ts';
-import type { Prisma } from './open-database.ts';
+import type { Database, Prisma } from './open-database.ts';
 import {
   auditSteps,
   empty,
@@ -75,8 +75,9 @@ async function findActiveJob(prisma: Prisma, job: Pick<CreateJob, 'domain' | 'jo
   return rows[0];
 }
 
-export async function findJob(prisma: Prisma, id: string): Promise<ScrapeJob | null> {
-  const rows = await prisma.$queryRaw<JobRow[]>`SELECT * FROM scrape_jobs WHERE id = ${id}::uuid`;
+/** One job by id: the API's commonest read, so it goes straight to the driver (Database.readRows). */
+export async function findJob(db: Pick<Database, 'readRows'>, id: string): Promise<ScrapeJob | null> {
+  const rows = await db.readRows<JobRow>(sql`SELECT * FROM scrape_jobs WHERE id = ${id}::uuid`);
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
 
