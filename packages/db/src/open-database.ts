@@ -20,9 +20,9 @@ export interface Database {
   onJobChange(listener: (change: JobChange) => void): () => void;
   /**
    * One read statement straight on the driver (pg's pool, or PGlite), past Prisma's request
-   * pipeline, which costs about 50 µs of CPU a call: a quarter of a GET of one job. For the
-   * hottest reads only (findJob); rows come as the driver types them, which for the job
-   * columns is what Prisma gives (a test compares them).
+   * pipeline, which was about half of the server's CPU for a GET of one job (~120 of
+   * ~225 µs). For the hottest reads only (findJob); rows come as the driver types them,
+   * which for the job columns is what Prisma gives (test/read-rows.test.ts).
    */
   readRows<T>(query: Sql): Promise<T[]>;
   /** Throws when the database does not answer. */
