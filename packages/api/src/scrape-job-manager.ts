@@ -113,7 +113,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     if ((to === 'failed' && retryable === true) || !canTransition('running', to, 'update')) return null;
     assertCompletedAtFits(to, changes.completed_at);
     const now = clock();
-    return repo.updateJobGuarded(prisma, {
+    return repo.updateJobGuarded(db, {
       id,
       expectedStatus: 'running',
       claimToken,
@@ -206,7 +206,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
             metadata: { retryReason: 'Automatic retry after a retryable failure', lastError: changes.error_message ?? null, retriedAt: now.toISOString(), retriedBy: 'system' },
           };
         }
-        const updated = await repo.updateJobGuarded(prisma, {
+        const updated = await repo.updateJobGuarded(db, {
           id,
           expectedStatus: from,
           claimToken,
@@ -273,18 +273,18 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
 
     /** A tenant's worker key sees and claims only its tenant's jobs. */
     peekNextJob(jobTypes?: JobType[], caller: Caller = OPEN_CALLER): Promise<ScrapeJob | null> {
-      return repo.peekNextJob(prisma, clock(), jobTypes, caller.principal.tenantId);
+      return repo.peekNextJob(db, clock(), jobTypes, caller.principal.tenantId);
     },
 
     claimNextJob(args: { workerId: string; jobTypes?: JobType[] | undefined }, caller: Caller = OPEN_CALLER): Promise<ClaimedJob | null> {
       const by = auditActorOf(caller, `worker:${args.workerId}`);
-      return repo.claimNextJob(prisma, { ...args, by, tenantId: caller.principal.tenantId, claimTimeoutMs, now: clock() });
+      return repo.claimNextJob(db, { ...args, by, tenantId: caller.principal.tenantId, claimTimeoutMs, now: clock() });
     },
 
     /** Up to `limit` jobs in one claim, in claim order; each has its own claim token. */
     claimJobs(args: { workerId: string; limit: number; jobTypes?: JobType[] | undefined }, caller: Caller = OPEN_CALLER): Promise<ClaimedJob[]> {
       const by = auditActorOf(caller, `worker:${args.workerId}`);
-      return repo.claimJobs(prisma, { ...args, by, tenantId: caller.principal.tenantId, claimTimeoutMs, now: clock() });
+      return repo.claimJobs(db, { ...args, by, tenantId: caller.principal.tenantId, claimTimeoutMs, now: clock() });
     },
 
     /**
@@ -295,7 +295,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     async completeJobs(jobs: repo.CompletionUnderClaim[], caller: Caller = OPEN_CALLER): Promise<BatchCompletion> {
       const now = clock();
       const by = { keyId: caller.principal.keyId, requestId: caller.requestId }; // the actor is each job's claim holder
-      const completed = await repo.completeJobs(prisma, { jobs, by, tenantId: caller.principal.tenantId, now });
+      const completed = await repo.completeJobs(db, { jobs, by, tenantId: caller.principal.tenantId, now });
       const done = new Set(completed.map((job) => job.id));
       const left = jobs.filter((job) => !done.has(job.id));
       const rows = left.length > 0 ? new Map((await repo.findJobRows(prisma, left.map((job) => job.id))).map((row) => [row.id, row])) : new Map();
@@ -317,7 +317,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     async heartbeat(args: { id: string; claimToken: string; stats?: Record<string, unknown> | undefined }, caller: Caller = OPEN_CALLER): Promise<ScrapeJob> {
       await assertVisible(args.id, caller);
       const now = clock();
-      const job = await repo.heartbeat(prisma, { ...args, claimTimeoutMs, now });
+      const job = await repo.heartbeat(db, { ...args, claimTimeoutMs, now });
       if (job) return job;
       assertClaimHeld(await requireRow(args.id), args.claimToken, now);
       return raceLost();
@@ -350,7 +350,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       const row = await visibleRow(args.id, caller);
       const by = auditActorOf(caller, row.worker_id ? `worker:${row.worker_id}` : undefined);
       const reason = args.reason ? `Released by the worker: ${sanitizeErrorMessage(args.reason)}` : 'Released by the worker';
-      const job = await repo.releaseClaim(prisma, { id: args.id, claimToken: args.claimToken, by, reason, now });
+      const job = await repo.releaseClaim(db, { id: args.id, claimToken: args.claimToken, by, reason, now });
       if (job) return job;
       assertClaimHeld(await requireRow(args.id), args.claimToken, now);
       return raceLost();
@@ -358,7 +358,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
 
     /** The claim-timeout sweep (the server runs it on an interval). */
     releaseExpiredClaims(): Promise<ReleasedClaim[]> {
-      return repo.releaseExpiredClaims(prisma, clock());
+      return repo.releaseExpiredClaims(db, clock());
     },
 
     /**

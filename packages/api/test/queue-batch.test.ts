@@ -3,10 +3,11 @@
  * claim or fenced PUT `completed` would be, on PGlite and PostgreSQL; and, on PostgreSQL,
  * concurrent batch claimers that never share a job.
  */
+import { insertWebhookEndpoint, SYSTEM_ACTOR } from '@scrape-jobs/db';
 import { createTestDatabase, skipPostgres, type DatabaseKind, type TestDatabase } from '@scrape-jobs/db/testing';
-import { createJobInputSchema, type ClaimedJob, type ScrapeJob } from '@scrape-jobs/domain';
+import { createJobInputSchema, type ClaimedJob, type JobChange, type ScrapeJob } from '@scrape-jobs/domain';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { callerFor, createScrapeJobManager, type ScrapeJobManager } from '../src/index.ts';
 
 const opened: TestDatabase[] = [];
@@ -125,6 +126,59 @@ describe.each(['pglite', 'postgres'] as const)('batches on %s', (kind) => {
     // A refused job is exactly as it was: a cancelled job never turns completed.
     const after = await Promise.all([reclaimed, cancelled, expired, kept].map((job) => manager.getJob(job!.id)));
     expect(after).toEqual(untouched);
+  });
+
+  test.skipIf(skipPostgres(kind))('a batch claim and completion announce every job on the change feed and queue its status events for every matching endpoint', async () => {
+    const { database, manager } = await setup(kind);
+    const prisma = database.db.prisma;
+    const endpoint = { description: '', events: ['job_status_changed'], active: true, secret: 'whsec_test', progress_interval_ms: 1000 };
+    const forAll = await insertWebhookEndpoint(prisma, { ...endpoint, url: 'https://all.example.com/hook', tenant_id: null }, SYSTEM_ACTOR);
+    const forA = await insertWebhookEndpoint(prisma, { ...endpoint, url: 'https://a.example.com/hook', tenant_id: TENANT_A }, SYSTEM_ACTOR);
+    await insertWebhookEndpoint(prisma, { ...endpoint, url: 'https://off.example.com/hook', tenant_id: null, active: false }, SYSTEM_ACTOR);
+    const feed: JobChange[] = [];
+    const stop = database.db.onJobChange((change) => feed.push(change));
+    // 40 jobs: more than one notification's worth of changes per statement.
+    const created = [...(await createJobs(manager, 20, { customer_config_id: TENANT_A })), ...(await createJobs(manager, 20))];
+    const claimed = await manager.claimJobs({ workerId: 'announcer', limit: 40 });
+    const { completed } = await manager.completeJobs(claimed.map((job) => ({ id: job.id, claimToken: job.claim_token, stats: { pagesProcessed: 3 } })));
+    expect(completed).toHaveLength(40);
+
+    const ids = new Set(created.map((job) => job.id));
+    await vi.waitFor(() => expect(feed.filter((change) => ids.has(change.job_id))).toHaveLength(120), { timeout: 5000 });
+    stop();
+    const steps = [
+      [null, 'pending'],
+      ['pending', 'running'],
+      ['running', 'completed'],
+    ];
+    const rows = await prisma.$queryRaw<Array<{ job_id: string; endpoint_id: string; payload: Record<string, unknown> }>>`
+      SELECT e.job_id::text, d.endpoint_id::text, e.payload FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id ORDER BY d.id`;
+    for (const job of completed) {
+      const made = created.find((c) => c.id === job.id)!;
+      const changes = feed.filter((change) => change.job_id === job.id);
+      expect(changes.map((change) => [change.old_status, change.new_status])).toEqual(steps);
+      expect(changes.map((change) => change.updated_at)).toEqual([made.updated_at, claimed.find((c) => c.id === job.id)!.updated_at, job.updated_at]);
+      expect(changes.every((change) => change.domain === job.domain && change.customer_config_id === job.customer_config_id)).toBe(true);
+
+      const expected = job.customer_config_id === TENANT_A ? [forAll.id, forA.id] : [forAll.id];
+      const mine = rows.filter((row) => row.job_id === job.id);
+      for (const [i, [from, to]] of steps.entries()) {
+        const deliveries = mine.filter((row) => row.payload.old_status === from && row.payload.new_status === to);
+        expect(deliveries.map((row) => row.endpoint_id).sort()).toEqual([...expected].sort());
+        if (i === 2) {
+          expect(deliveries[0]!.payload).toEqual({
+            event: 'job_status_changed',
+            job_id: job.id,
+            domain: job.domain,
+            old_status: 'running',
+            new_status: 'completed',
+            stats: { pagesProcessed: 3 },
+            timestamp: job.updated_at,
+          });
+        }
+      }
+      expect(mine).toHaveLength(3 * expected.length);
+    }
   });
 
   test.skipIf(skipPostgres(kind))('an expired claim is refused as expired, and a tenant’s worker cannot complete another tenant’s job', async () => {

@@ -1,14 +1,16 @@
 import type { JobChange } from '@scrape-jobs/domain';
 import pg from 'pg';
 
-/** The channel the `scrape_jobs_notify` trigger announces every job write on. */
+/** The channel the `scrape_jobs_notify_*` triggers announce every job write on. */
 export const CHANGE_CHANNEL = 'scrape_job_changes';
 
-export function parseChange(payload: string): JobChange | null {
+/** A notification's changes: a JSON array, one element per job its statement changed. */
+export function parseChanges(payload: string): JobChange[] {
   try {
-    return JSON.parse(payload) as JobChange;
+    const changes: unknown = JSON.parse(payload);
+    return Array.isArray(changes) ? (changes as JobChange[]) : [];
   } catch {
-    return null;
+    return [];
   }
 }
 
@@ -30,8 +32,7 @@ export function createPostgresListener(url: string) {
       try {
         next.on('error', () => {});
         next.on('notification', (message) => {
-          const change = message.payload ? parseChange(message.payload) : null;
-          if (change) for (const listener of listeners) listener(change);
+          for (const change of parseChanges(message.payload ?? '')) for (const listener of listeners) listener(change);
         });
         next.on('end', () => {
           if (!closed && client === next) {

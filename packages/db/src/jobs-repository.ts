@@ -12,11 +12,11 @@ import { toHistoryEntry, toScrapeJob, type HistoryRow, type JobRow } from './job
 import type { Database, Prisma } from './open-database.ts';
 import {
   auditSteps,
+  CREATION_STEP,
   empty,
   imageAfter,
   join,
   jsonb,
-  NO_IMAGE,
   oldToNew,
   raw,
   rowImage,
@@ -37,7 +37,7 @@ export async function insertJob(prisma: Prisma, job: CreateJob, by: AuditActor, 
     INSERT INTO scrape_jobs AS j (domain, job_type, priority, max_retries, config, metadata, customer_config_id, domain_id, available_at, created_at, updated_at)
     VALUES (${job.domain}, ${job.job_type}::job_type, ${job.priority}, ${job.max_retries}, ${jsonb(job.config)}, ${jsonb(job.metadata)},
             ${job.customer_config_id ?? null}::uuid, ${job.domain_id ?? null}::uuid, ${ts(now)}, ${ts(now)}, ${ts(now)})
-    RETURNING j.*, ${auditSteps(NO_IMAGE, sql`to_jsonb(j)`)}`;
+    RETURNING j.*, ${CREATION_STEP}`;
   try {
     const [row] = await prisma.$queryRaw<JobRow[]>(withHistory(insert, [{ action: 'created', by, reason: 'Created' }], now));
     return toScrapeJob(row!);
@@ -75,9 +75,9 @@ async function findActiveJob(prisma: Prisma, job: Pick<CreateJob, 'domain' | 'jo
   return rows[0];
 }
 
-/** One job by id: the API's commonest read, so it goes straight to the driver (Database.readRows). */
-export async function findJob(db: Pick<Database, 'readRows'>, id: string): Promise<ScrapeJob | null> {
-  const rows = await db.readRows<JobRow>(sql`SELECT * FROM scrape_jobs WHERE id = ${id}::uuid`);
+/** One job by id: the API's commonest read, so it goes straight to the driver (Database.queryRows). */
+export async function findJob(db: Pick<Database, 'queryRows'>, id: string): Promise<ScrapeJob | null> {
+  const rows = await db.queryRows<JobRow>(sql`SELECT * FROM scrape_jobs WHERE id = ${id}::uuid`);
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
 
@@ -230,7 +230,8 @@ function autoRetryAssignments(failing: Assignments, retry: { at: Date; metadata:
  * retry in one write; its history has both steps (running → failed by the worker, failed →
  * pending by the system), each with its own old → new values.
  */
-export async function updateJobGuarded(prisma: Prisma, update: GuardedUpdate): Promise<ScrapeJob | null> {
+/** On the driver (Database.queryRows): a worker's completion goes through here. */
+export async function updateJobGuarded(db: Pick<Database, 'queryRows'>, update: GuardedUpdate): Promise<ScrapeJob | null> {
   const { changes, now } = update;
   const from = update.expectedStatus;
   const retry = update.autoRetry;
@@ -248,7 +249,7 @@ export async function updateJobGuarded(prisma: Prisma, update: GuardedUpdate): P
     FROM (SELECT * FROM scrape_jobs WHERE id = ${update.id}::uuid AND status = ${from}::job_status ${fence} ${tenant} FOR UPDATE) old
     WHERE j.id = old.id
     RETURNING j.*, old.worker_id AS claim_holder, ${auditSteps(...images)}`;
-  const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, update.history, now));
+  const rows = await db.queryRows<JobRow>(withHistory(change, update.history, now));
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
 

@@ -7,7 +7,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { applyMigrations, type ScriptRunner } from './migrate.ts';
 import { preparedStatementNames } from './prepared-statements.ts';
-import { CHANGE_CHANNEL, createPostgresListener, parseChange } from './change-listener.ts';
+import { CHANGE_CHANNEL, createPostgresListener, parseChanges } from './change-listener.ts';
 import type { Sql } from './sql.ts';
 
 export type Prisma = InstanceType<typeof PrismaClient>;
@@ -19,12 +19,14 @@ export interface Database {
   /** Calls `listener` for every change to any job, made by this process or any other. */
   onJobChange(listener: (change: JobChange) => void): () => void;
   /**
-   * One read statement straight on the driver (pg's pool, or PGlite), past Prisma's request
+   * One statement straight on the driver (pg's pool, or PGlite), past Prisma's request
    * pipeline, which was about half of the server's CPU for a GET of one job (~120 of
-   * ~225 µs). For the hottest reads only (findJob); rows come as the driver types them,
-   * which for the job columns is what Prisma gives (test/read-rows.test.ts).
+   * ~225 µs) and more than half of a batch claim's. For the hottest statements only: the
+   * GET of one job and the queue's claims, completions, fenced updates and heartbeats. Each
+   * is one statement, so it is its own transaction, as under Prisma. Rows come as the
+   * driver types them, which for the job columns is what Prisma gives (test/query-rows.test.ts).
    */
-  readRows<T>(query: Sql): Promise<T[]>;
+  queryRows<T>(query: Sql): Promise<T[]>;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -70,7 +72,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // A connection killed under the pool (a restart, pg_terminate_backend) must not crash us.
   pool.on('error', () => {});
-  // One naming for Prisma's statements and readRows', so a text prepared by either is reused by both.
+  // One naming for Prisma's statements and queryRows', so a text prepared by either is reused by both.
   const statementName = preparedStatementNames();
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName }) });
   const listener = createPostgresListener(url);
@@ -78,7 +80,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   return {
     kind: 'postgres',
     prisma,
-    readRows: async <T>(query: Sql) => (await pool.query({ name: statementName({ sql: query.text }), text: query.text, values: query.values })).rows as T[],
+    queryRows: async <T>(query: Sql) => (await pool.query({ name: statementName({ sql: query.text }), text: query.text, values: query.values })).rows as T[],
     onJobChange: listener.subscribe,
     ping: async () => {
       await pool.query('SELECT 1');
@@ -118,13 +120,12 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   const listeners = new Set<(change: JobChange) => void>();
   const unlisten = await db.listen(CHANGE_CHANNEL, (payload) => {
-    const change = parseChange(payload);
-    if (change) for (const listener of listeners) listener(change);
+    for (const change of parseChanges(payload)) for (const listener of listeners) listener(change);
   });
   return {
     kind: 'pglite',
     prisma,
-    readRows: async <T>(query: Sql) => (await db.query<T>(query.text, query.values)).rows,
+    queryRows: async <T>(query: Sql) => (await db.query<T>(query.text, query.values)).rows,
     onJobChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

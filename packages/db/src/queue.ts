@@ -1,6 +1,9 @@
 import type { ClaimedJob, JobType, ScrapeJob } from '@scrape-jobs/domain';
 import { toClaimedJob, toScrapeJob, type JobRow } from './job-row.ts';
-import type { Prisma } from './open-database.ts';
+import type { Database } from './open-database.ts';
+
+/** The queue's statements run on the driver, past Prisma (see Database.queryRows). */
+type Driver = Pick<Database, 'queryRows'>;
 import { CLAIM_HOLDER, empty, jsonb, oldToNew, setClause, sql, SYSTEM_ACTOR, ts, withHistory, type Assignments, type AuditActor } from './sql.ts';
 
 /** A running job going back to pending: the claim and the run's times cleared, claimable at once. */
@@ -26,8 +29,8 @@ const claimable = (now: Date, jobTypes?: JobType[], tenantId?: string | null) =>
 const CLAIM_ORDER = sql`ORDER BY priority DESC, retry_count ASC, created_at ASC`;
 
 /** The job a claim would take now, unchanged. */
-export async function peekNextJob(prisma: Prisma, now: Date, jobTypes?: JobType[], tenantId?: string | null): Promise<ScrapeJob | null> {
-  const rows = await prisma.$queryRaw<JobRow[]>`SELECT * FROM scrape_jobs WHERE ${claimable(now, jobTypes, tenantId)} ${CLAIM_ORDER} LIMIT 1`;
+export async function peekNextJob(db: Driver, now: Date, jobTypes?: JobType[], tenantId?: string | null): Promise<ScrapeJob | null> {
+  const rows = await db.queryRows<JobRow>(sql`SELECT * FROM scrape_jobs WHERE ${claimable(now, jobTypes, tenantId)} ${CLAIM_ORDER} LIMIT 1`);
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
 
@@ -45,7 +48,7 @@ export interface ClaimArgs {
  * SKIP LOCKED lets concurrent claimers pass over rows another claimer is taking, so no two
  * get the same job and none waits for another.
  */
-export async function claimJobs(prisma: Prisma, args: ClaimArgs & { limit: number }): Promise<ClaimedJob[]> {
+export async function claimJobs(db: Driver, args: ClaimArgs & { limit: number }): Promise<ClaimedJob[]> {
   const { now, workerId } = args;
   const expiresAt = new Date(now.getTime() + args.claimTimeoutMs);
   const set: Assignments = new Map([
@@ -63,13 +66,13 @@ export async function claimJobs(prisma: Prisma, args: ClaimArgs & { limit: numbe
     FROM (SELECT * FROM scrape_jobs WHERE ${claimable(now, args.jobTypes, args.tenantId)} ${CLAIM_ORDER} LIMIT ${args.limit} FOR UPDATE SKIP LOCKED) old
     WHERE j.id = old.id
     RETURNING j.*, ${oldToNew(set)}`;
-  const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, [{ action: 'claimed', by: args.by, reason: 'Claimed' }], now));
+  const rows = await db.queryRows<JobRow>(withHistory(change, [{ action: 'claimed', by: args.by, reason: 'Claimed' }], now));
   return rows.map(toClaimedJob).sort(inClaimOrder);
 }
 
 /** The next job, claimed (claimJobs with a limit of one). */
-export async function claimNextJob(prisma: Prisma, args: ClaimArgs): Promise<ClaimedJob | null> {
-  const [job] = await claimJobs(prisma, { ...args, limit: 1 });
+export async function claimNextJob(db: Driver, args: ClaimArgs): Promise<ClaimedJob | null> {
+  const [job] = await claimJobs(db, { ...args, limit: 1 });
   return job ?? null;
 }
 
@@ -92,7 +95,7 @@ export interface CompletionUnderClaim {
  * claim holder. Returns the jobs it completed; the others were left unchanged.
  */
 export async function completeJobs(
-  prisma: Prisma,
+  db: Driver,
   args: { jobs: CompletionUnderClaim[]; by: Omit<AuditActor, 'actor'>; tenantId?: string | null | undefined; now: Date },
 ): Promise<ScrapeJob[]> {
   const { now } = args;
@@ -115,7 +118,7 @@ export async function completeJobs(
          jsonb_to_recordset(${items}) AS item(id uuid, stats jsonb)
     WHERE j.id = old.id AND item.id = old.id
     RETURNING j.*, old.worker_id AS claim_holder, ${oldToNew(set)}`;
-  const rows = await prisma.$queryRaw<JobRow[]>(
+  const rows = await db.queryRows<JobRow>(
     withHistory(change, [{ action: 'updated', by: { ...args.by, actor: CLAIM_HOLDER }, reason: 'Status updated' }], now),
   );
   return rows.map(toScrapeJob);
@@ -126,15 +129,15 @@ export async function completeJobs(
  * (expired, re-claimed, or the job was cancelled or finished).
  */
 export async function heartbeat(
-  prisma: Prisma,
+  db: Driver,
   args: { id: string; claimToken: string; stats?: Record<string, unknown> | undefined; claimTimeoutMs: number; now: Date },
 ): Promise<ScrapeJob | null> {
   const { now } = args;
-  const rows = await prisma.$queryRaw<JobRow[]>`
+  const rows = await db.queryRows<JobRow>(sql`
     UPDATE scrape_jobs SET claim_expires_at = ${ts(new Date(now.getTime() + args.claimTimeoutMs))}, updated_at = ${ts(now)}
       ${args.stats ? sql`, stats = jsonb_merge_deep(stats, ${jsonb(args.stats)})` : empty}
     WHERE id = ${args.id}::uuid AND status = 'running' AND claim_token = ${args.claimToken}::uuid AND claim_expires_at > ${ts(now)}
-    RETURNING *`;
+    RETURNING *`);
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }
 
@@ -149,7 +152,7 @@ export interface ReleasedClaim {
  * The claim-timeout sweep: every running job whose claim lapsed goes back to pending, with
  * a history row (actor `system`) naming the worker that stopped updating it.
  */
-export async function releaseExpiredClaims(prisma: Prisma, now: Date): Promise<ReleasedClaim[]> {
+export async function releaseExpiredClaims(db: Driver, now: Date): Promise<ReleasedClaim[]> {
   const set = backToPending(now);
   const change = sql`
     UPDATE scrape_jobs j SET ${setClause(set)}
@@ -158,7 +161,7 @@ export async function releaseExpiredClaims(prisma: Prisma, now: Date): Promise<R
     RETURNING j.*, old.worker_id AS released_worker, old.claim_expires_at AS expired_at, ${oldToNew(set)}`;
   const reason = sql`'Claim expired: ' || COALESCE('worker ' || c.released_worker, 'the job') || ' sent no update before '
     || to_char(c.expired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-  const rows = await prisma.$queryRaw<Array<JobRow & { released_worker: string | null; expired_at: Date }>>(
+  const rows = await db.queryRows<JobRow & { released_worker: string | null; expired_at: Date }>(
     withHistory(change, [{ action: 'claim_expired', by: SYSTEM_ACTOR, reason }], now),
   );
   return rows.map((row) => ({ job: toScrapeJob(row), workerId: row.released_worker, expiredAt: new Date(row.expired_at).toISOString() }));
@@ -169,7 +172,7 @@ export async function releaseExpiredClaims(prisma: Prisma, now: Date): Promise<R
  * at once, recorded as a release. Null when the claim is not held any more.
  */
 export async function releaseClaim(
-  prisma: Prisma,
+  db: Driver,
   args: { id: string; claimToken: string; by: AuditActor; reason: string; now: Date },
 ): Promise<ScrapeJob | null> {
   const { now } = args;
@@ -181,6 +184,6 @@ export async function releaseClaim(
           FOR UPDATE) old
     WHERE j.id = old.id
     RETURNING j.*, ${oldToNew(set)}`;
-  const rows = await prisma.$queryRaw<JobRow[]>(withHistory(change, [{ action: 'released', by: args.by, reason: args.reason }], now));
+  const rows = await db.queryRows<JobRow>(withHistory(change, [{ action: 'released', by: args.by, reason: args.reason }], now));
   return rows[0] ? toScrapeJob(rows[0]) : null;
 }

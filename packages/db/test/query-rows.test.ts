@@ -1,5 +1,5 @@
 /**
- * Database.readRows (the driver straight, past Prisma) gives a job exactly as Prisma's raw
+ * Database.queryRows (the driver straight, past Prisma) gives a job exactly as Prisma's raw
  * query does: findJob reads through it, so any difference in how the two type a column
  * (timestamps, JSON, enums, nulls) would change what the API answers.
  */
@@ -20,7 +20,7 @@ const JOBS = `
           '2026-12-01T09:59:59.000Z', '2026-12-01T10:05:00.999Z')
   RETURNING id`;
 
-describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])('readRows on %s', (kind) => {
+describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])('queryRows on %s', (kind) => {
   if (skipPostgres(kind)) return void test.skip('needs PostgreSQL (TEST_POSTGRES_URL)', () => {});
   let t: TestDatabase;
   beforeAll(async () => {
