@@ -285,9 +285,13 @@ async function oursLatency(): Promise<LatencyRow> {
       busy = false;
     }
   };
-  const off = database.db.onJobChange((change) => {
-    if (change.new_status === 'pending') void claimAll();
-  });
+  // As the worker subscribes (into_statuses pending): not watching, so claims and completions are not announced.
+  const off = database.db.onJobChange(
+    (change) => {
+      if (change.new_status === 'pending') void claimAll();
+    },
+    { watch: false },
+  );
   const poll = setInterval(() => void claimAll(), 2000);
   await sleep(300); // LISTEN connection up
   const samples = await measureLatency((i) => manager.createJob(createJobInputSchema.parse({ domain: `lat${i}.example.com` })), waiters);

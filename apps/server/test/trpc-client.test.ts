@@ -77,9 +77,9 @@ describe.each(['pglite', 'postgres'] as const)('tRPC client over HTTP on %s', (k
   beforeAll(async () => {
     server = await startTestServer(kind, { clock: () => new Date(nowMs), random: () => 0.5 });
     const original = server.manager.onJobChange;
-    server.manager.onJobChange = (listener) => {
+    server.manager.onJobChange = (listener, options) => {
       openListeners++;
-      const off = original(listener);
+      const off = original(listener, options);
       let closed = false;
       return () => {
         if (!closed) openListeners--;
@@ -421,7 +421,7 @@ describe.each(['pglite', 'postgres'] as const)('tRPC client over HTTP on %s', (k
 
   describe('scrapeJobs.onChange subscription', () => {
     /** A subscription that records what it receives. */
-    function watch(input: { job_id?: string; domain?: string } | undefined) {
+    function watch(input: { job_id?: string; domain?: string; into_statuses?: JobStatus[] } | undefined) {
       const events: JobChange[] = [];
       const errors: unknown[] = [];
       let started = false;
@@ -548,6 +548,45 @@ describe.each(['pglite', 'postgres'] as const)('tRPC client over HTTP on %s', (k
 
       for (const feed of [onlyA, onlyB, everything]) feed.close();
       await until(() => openListeners === listenersBefore, 'the server to drop all three subscriptions');
+    });
+
+    test('into_statuses: only the moves into those statuses; a subscription only to pending and cancelled does not watch', async () => {
+      const leases = async () =>
+        (await server.database.db.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM job_feed_watchers WHERE expires_at > now()`)[0]!.n;
+      const leasesBecome = async (count: number) => {
+        for (const start = Date.now(); (await leases()) !== count && Date.now() - start < 10_000; ) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(await leases()).toBe(count);
+      };
+      await leasesBecome(0); // the earlier tests' subscriptions gone
+      let n = 0;
+      const probe = () => client.scrapeJobs.create.mutate({ domain: `probe-${++n}.example.com` });
+      const worker = watch({ into_statuses: ['pending', 'cancelled'] });
+      await worker.ready(probe);
+      const jobs = [await client.scrapeJobs.create.mutate({ domain: 'into-a.example.com' }), await client.scrapeJobs.create.mutate({ domain: 'into-b.example.com' })];
+      await client.scrapeJobs.update.mutate({ id: jobs[0]!.id, status: 'running' });
+      await client.scrapeJobs.update.mutate({ id: jobs[0]!.id, metadata: { note: 'still running' } });
+      await client.scrapeJobs.update.mutate({ id: jobs[0]!.id, status: 'failed', error_message: 'boom' });
+      await client.scrapeJobs.retry.mutate({ id: jobs[0]!.id });
+      await client.scrapeJobs.update.mutate({ id: jobs[1]!.id, metadata: { note: 'pending → pending' } });
+      await client.scrapeJobs.cancel.mutate({ id: jobs[1]!.id });
+      await until(() => worker.of(jobs[1]!.id).length >= 2, 'the cancel');
+      expect(worker.of(jobs[0]!.id)).toEqual([
+        [null, 'pending'],
+        ['failed', 'pending'],
+      ]);
+      expect(worker.of(jobs[1]!.id)).toEqual([
+        [null, 'pending'],
+        ['pending', 'cancelled'],
+      ]);
+      // It holds no lease, so the database announces the other updates to no one.
+      expect(await leases()).toBe(0);
+
+      const everything = watch(undefined);
+      await everything.ready(probe);
+      await leasesBecome(1);
+      everything.close();
+      worker.close();
+      await leasesBecome(0);
     });
 
     test('a malformed filter is refused with BAD_REQUEST and a sentence', async () => {

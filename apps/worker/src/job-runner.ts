@@ -70,9 +70,11 @@ export async function runJob(job: ClaimedJob, deps: JobRunnerDeps, shutdown: Abo
   if (shutdown.aborted) onShutdown();
   shutdown.addEventListener('abort', onShutdown);
 
+  // A cancel, or the job sent back to pending, stops the crawl at once; any other loss of the
+  // claim shows on the next heartbeat (claimLost). Only these moves: they are always announced.
   const feed = client.scrapeJobs.onChange.subscribe(
-    { job_id: job.id },
-    { onData: (change) => change.new_status !== 'running' && stop(change.new_status === 'cancelled' ? 'cancelled' : 'lost'), onError: () => {} },
+    { job_id: job.id, into_statuses: ['pending', 'cancelled'] },
+    { onData: (change) => stop(change.new_status === 'cancelled' ? 'cancelled' : 'lost'), onError: () => {} },
   );
 
   let stats: JobStats = {};

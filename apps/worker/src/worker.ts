@@ -44,8 +44,9 @@ export function startWorker(options: WorkerOptions): Worker {
       };
     }).finally(() => (wake = undefined));
 
-  const feed = client.scrapeJobs.onChange.subscribe(undefined, {
-    onData: (change) => change.new_status === 'pending' && wake?.(),
+  // Only the jobs becoming claimable: such a subscription costs the database nothing extra.
+  const feed = client.scrapeJobs.onChange.subscribe({ into_statuses: ['pending'] }, {
+    onData: () => wake?.(),
     onError: () => {},
   });
 

@@ -380,9 +380,9 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       return report;
     },
 
-    /** Every change to any job, from this process or another on the same database. */
-    onJobChange(listener: (change: JobChange) => void): () => void {
-      return db.onJobChange(listener);
+    /** Every change to any job, from this process or another on the same database (see Database.onJobChange). */
+    onJobChange(listener: (change: JobChange) => void, options?: { watch?: boolean }): () => void {
+      return db.onJobChange(listener, options);
     },
   };
 }

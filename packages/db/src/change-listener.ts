@@ -1,8 +1,14 @@
-import type { JobChange } from '@scrape-jobs/domain';
+import type { JobChange, JobStatus } from '@scrape-jobs/domain';
 import pg from 'pg';
 
 /** The channel the `scrape_jobs_notify_*` triggers announce every job write on. */
 export const CHANGE_CHANNEL = 'scrape_job_changes';
+
+/**
+ * The statuses a change into which is announced even when no one watches the feed
+ * (scrape_jobs_notify_changes): work to take, work to stop. Creations too.
+ */
+export const ALWAYS_ANNOUNCED_STATUSES: readonly JobStatus[] = ['pending', 'cancelled'];
 
 /** A notification's changes: a JSON array, one element per job its statement changed. */
 export function parseChanges(payload: string): JobChange[] {

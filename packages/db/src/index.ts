@@ -1,5 +1,6 @@
 export { openDatabase, type Database, type OpenDatabaseOptions, type Prisma } from './open-database.ts';
 export { DataDirInUseError } from './data-dir-lock.ts';
+export { ALWAYS_ANNOUNCED_STATUSES } from './change-listener.ts';
 export { applyMigrations, readMigrations, findMigrationsDir } from './migrate.ts';
 export { asInvalidText, asUnavailable, isUniqueViolation, sqlState } from './db-errors.ts';
 export * from './jobs-repository.ts';

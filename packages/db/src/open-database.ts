@@ -4,6 +4,7 @@ import type { JobChange } from '@scrape-jobs/domain';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { createFeedLease } from './feed-lease.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { applyMigrations, type ScriptRunner } from './migrate.ts';
 import { preparedStatementNames } from './prepared-statements.ts';
@@ -16,8 +17,15 @@ export type Prisma = InstanceType<typeof PrismaClient>;
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
   readonly prisma: Prisma;
-  /** Calls `listener` for every change to any job, made by this process or any other. */
-  onJobChange(listener: (change: JobChange) => void): () => void;
+  /**
+   * Calls `listener` for every change to any job, made by this process or any other, until
+   * the returned function is called. Creations are always announced; updates only while some
+   * process watches them (or an active webhook endpoint exists), so a subscriber watches
+   * unless `watch` is false: it holds this process's lease in job_feed_watchers, written a
+   * moment after subscribing. The webhook dispatcher does not watch: it needs only what the
+   * endpoints it serves already make announced.
+   */
+  onJobChange(listener: (change: JobChange) => void, options?: { watch?: boolean }): () => void;
   /**
    * One statement straight on the driver (pg's pool, or PGlite), past Prisma's request
    * pipeline, which was about half of the server's CPU for a GET of one job (~120 of
@@ -77,15 +85,18 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName }) });
   const listener = createPostgresListener(url);
   await listener.ready();
+  const queryRows = async <T>(query: Sql) => (await pool.query({ name: statementName({ sql: query.text }), text: query.text, values: query.values })).rows as T[];
+  const lease = createFeedLease(queryRows);
   return {
     kind: 'postgres',
     prisma,
-    queryRows: async <T>(query: Sql) => (await pool.query({ name: statementName({ sql: query.text }), text: query.text, values: query.values })).rows as T[],
-    onJobChange: listener.subscribe,
+    queryRows,
+    onJobChange: (onChange, options) => watching(listener.subscribe(onChange), lease, options),
     ping: async () => {
       await pool.query('SELECT 1');
     },
     close: async () => {
+      await lease.close();
       await listener.close();
       await prisma.$disconnect();
       await pool.end().catch(() => {});
@@ -119,27 +130,39 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   const listeners = new Set<(change: JobChange) => void>();
+  const queryRows = async <T>(query: Sql) => (await db.query<T>(query.text, query.values)).rows;
+  const lease = createFeedLease(queryRows);
   const unlisten = await db.listen(CHANGE_CHANNEL, (payload) => {
     for (const change of parseChanges(payload)) for (const listener of listeners) listener(change);
   });
   return {
     kind: 'pglite',
     prisma,
-    queryRows: async <T>(query: Sql) => (await db.query<T>(query.text, query.values)).rows,
-    onJobChange(listener) {
+    queryRows,
+    onJobChange(listener, options) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return watching(() => listeners.delete(listener), lease, options);
     },
     ping: async () => {
       await db.query('SELECT 1');
     },
     close: async () => {
+      await lease.close();
       listeners.clear();
       await unlisten().catch(() => {});
       await prisma.$disconnect();
       await db.close();
       lock?.release();
     },
+  };
+}
+
+/** A subscription's unsubscribe, holding the feed lease meanwhile unless it does not watch. */
+function watching(unsubscribe: () => void, lease: ReturnType<typeof createFeedLease>, options: { watch?: boolean } | undefined): () => void {
+  const release = options?.watch === false ? () => {} : lease.hold();
+  return () => {
+    unsubscribe();
+    release();
   };
 }
 

@@ -1,8 +1,8 @@
 import {
   cancelJobInputSchema,
+  changeFeedInputSchema,
   createJobInputSchema,
   jobIdInputSchema,
-  jobIdSchema,
   listJobsInputSchema,
   resultsInputSchema,
   retryJobInputSchema,
@@ -11,18 +11,11 @@ import {
   DomainError,
   type JobChange,
 } from '@scrape-jobs/domain';
-import { z } from 'zod';
+import { ALWAYS_ANNOUNCED_STATUSES } from '@scrape-jobs/db';
 import { changeStream } from '../change-stream.ts';
 import { createTRPCRouter, jobUpdateProcedure, readProcedure, writeProcedure } from '../trpc.ts';
 import { isVisible } from '../scrape-job-manager.ts';
 import { cancelledView, createdView, updatedView } from '../views.ts';
-
-const onChangeInput = z
-  .strictObject({
-    job_id: jobIdSchema.optional(),
-    domain: z.string().max(260).optional(),
-  })
-  .optional();
 
 export const scrapeJobsRouter = createTRPCRouter({
   list: readProcedure.input(listJobsInputSchema).query(async ({ ctx, input }) => {
@@ -60,12 +53,20 @@ export const scrapeJobsRouter = createTRPCRouter({
   /** The job's pages (url, status, title, products, …) in fetch order, paged. */
   results: readProcedure.input(resultsInputSchema).query(({ ctx, input }) => ctx.manager.getResults(input, ctx.caller)),
 
-  /** Server-sent events: every change to a job (optionally one job or one domain); a tenant's key sees its tenant's jobs only. */
-  onChange: readProcedure.input(onChangeInput).subscription(async function* ({ ctx, input, signal }) {
+  /**
+   * Server-sent events: every change to a job (optionally one job or one domain, or only the
+   * moves into some statuses); a tenant's key sees its tenant's jobs only. A subscription
+   * only to moves into pending or cancelled (a worker's) does not watch the feed: those are
+   * always announced, and watching would make every other update announced too.
+   */
+  onChange: readProcedure.input(changeFeedInputSchema).subscription(async function* ({ ctx, input, signal }) {
+    const into = input?.into_statuses;
     const wanted = (change: JobChange) =>
       isVisible(change, ctx.caller) &&
       (!input?.job_id || change.job_id === input.job_id) &&
-      (!input?.domain || change.domain === input.domain.toLowerCase());
-    yield* changeStream(ctx.manager, wanted, signal);
+      (!input?.domain || change.domain === input.domain.toLowerCase()) &&
+      (!into || (into.includes(change.new_status) && change.old_status !== change.new_status));
+    const watch = !into || !into.every((status) => ALWAYS_ANNOUNCED_STATUSES.includes(status));
+    yield* changeStream(ctx.manager, wanted, signal, { watch });
   }),
 });

@@ -150,7 +150,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
       });
   }
 
-  const unsubscribe = db.onJobChange(() => wake());
+  const unsubscribe = db.onJobChange(() => wake(), { watch: false });
   const timer = setInterval(wake, pollIntervalMs);
   timer.unref();
   wake();

@@ -296,3 +296,23 @@ export const releaseClaimInputSchema = z.strictObject(
   },
   { error: unknownKeys('field') },
 );
+
+/**
+ * `scrapeJobs.onChange`: the change feed, optionally of one job or one domain, and optionally
+ * only the changes that moved a job into one of `into_statuses` (creations included).
+ */
+export const changeFeedInputSchema = z
+  .strictObject(
+    {
+      job_id: jobIdSchema.optional(),
+      domain: z.string({ error: 'domain must be a string' }).max(260, { error: 'domain must be at most 260 characters' }).optional(),
+      into_statuses: z
+        .array(statusSchema, { error: 'into_statuses must be an array of statuses' })
+        .min(1, { error: 'into_statuses must name at least one status' })
+        .max(JOB_STATUSES.length, { error: `into_statuses must name at most ${JOB_STATUSES.length} statuses` })
+        .optional(),
+    },
+    { error: unknownKeys('field') },
+  )
+  .optional();
+export type ChangeFeedInput = z.input<typeof changeFeedInputSchema>;
