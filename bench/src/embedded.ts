@@ -49,15 +49,9 @@ async function queueRows(): Promise<ThroughputRow[]> {
   const systems: System[] = [];
   try {
     for (const d of DATABASES) systems.push(await ours(d.open, d.name));
-    const rows: ThroughputRow[] = [];
-    // Concurrency outside, databases inside: each database gets its turn close in time to the others.
-    for (const c of CONCURRENCIES) {
-      for (const system of systems) {
-        const row = await throughput(system, c);
-        rows.push(row);
-        console.error(`  embedded queue: ${row.system} c=${c}: ${spread(row.jobsPerSecond)} jobs/s${row.timedOut ? ' (deadline hit)' : ''}`);
-      }
-    }
+    const rows = await throughput(systems, CONCURRENCIES, (row) =>
+      console.error(`  embedded queue: ${row.system} c=${row.concurrency}: ${spread(row.jobsPerSecond)} jobs/s${row.timedOut ? ' (deadline hit)' : ''}`),
+    );
     return rows;
   } finally {
     for (const s of systems) await s.close();

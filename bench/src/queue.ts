@@ -24,6 +24,8 @@ export interface System {
   batched: boolean;
   /** Puts `count` pending jobs on the queue (not timed). */
   enqueue(count: number, tag: string): Promise<void>;
+  /** ANALYZE of its database, as autovacuum would have run in a deployment (not timed). */
+  analyze(): Promise<void>;
   /** Processes the queue with `concurrency` claimers until it is empty or the deadline passes. */
   drain(concurrency: number, deadline: number): Promise<{ done: number }>;
   close(): Promise<void>;
@@ -82,6 +84,9 @@ export async function ours(
       await eightCallers(count, (i) => manager.createJob(createJobInputSchema.parse({ domain: `q${tag}-${i}.example.com` })));
       await manager.foldJobStats(); // the creations' share of the deferred stats work
     },
+    analyze: async () => {
+      await database.db.prisma.$executeRawUnsafe('ANALYZE');
+    },
     async drain(concurrency, deadline) {
       let done = 0;
       // As the server does: the stats changes folded every second, and what is left at the
@@ -130,6 +135,9 @@ async function graphile(fast: boolean): Promise<System & { utils: WorkerUtils; u
     async enqueue(count) {
       await eightCallers(count, () => utils.addJob('noop', {}));
     },
+    analyze: async () => {
+      await pool.query('ANALYZE');
+    },
     async drain(concurrency, deadline) {
       const { rows } = await pool.query<{ n: number }>(countSql);
       const total = rows[0]!.n;
@@ -172,6 +180,9 @@ async function pgBoss(batched: boolean): Promise<System & { boss: PgBoss }> {
     boss,
     async enqueue(count) {
       await eightCallers(count, () => boss.send('noop', {}));
+    },
+    analyze: async () => {
+      await pool.query('ANALYZE');
     },
     async drain(concurrency, deadline) {
       if (!batched) {
@@ -218,23 +229,39 @@ export interface ThroughputRow {
   timedOut: boolean;
 }
 
-export async function throughput(system: System, concurrency: number): Promise<ThroughputRow> {
-  const rates: number[] = [];
-  const enqueueRates: number[] = [];
-  let timedOut = false;
+/**
+ * Every system at every concurrency, the runs interleaved: round r of each before round r+1
+ * of any, so that a slow minute of the machine (a shared VM drifts) hits all alike. Round -1
+ * is the warm-up (a quarter of the jobs, not counted).
+ */
+export async function throughput(systems: System[], concurrencies: number[], log: (row: ThroughputRow) => void): Promise<ThroughputRow[]> {
+  const runs = systems.flatMap((system) => concurrencies.map((concurrency) => ({ system, concurrency, rates: [] as number[], enqueueRates: [] as number[], timedOut: false })));
   for (let r = -1; r < RUNS; r++) {
-    const count = r < 0 ? Math.max(100, JOBS / 4) : JOBS; // r = -1 is the warm-up
-    const enqueued = performance.now();
-    await system.enqueue(count, `${concurrency}-${r + 1}-${Math.random().toString(36).slice(2, 6)}`);
-    if (r >= 0) enqueueRates.push((count / (performance.now() - enqueued)) * 1000);
-    const start = performance.now();
-    const { done } = await system.drain(concurrency, start + DEADLINE_MS);
-    const ms = performance.now() - start;
-    if (r < 0) continue;
-    if (done < count) timedOut = true;
-    rates.push((done / ms) * 1000);
+    for (const run of runs) {
+      const count = r < 0 ? Math.max(100, JOBS / 4) : JOBS;
+      const enqueued = performance.now();
+      await run.system.enqueue(count, `${run.concurrency}-${r + 1}-${Math.random().toString(36).slice(2, 6)}`);
+      if (r >= 0) run.enqueueRates.push((count / (performance.now() - enqueued)) * 1000);
+      // Fresh tables have no statistics: every system's planner would guess at the claim.
+      await run.system.analyze();
+      const start = performance.now();
+      const { done } = await run.system.drain(run.concurrency, start + DEADLINE_MS);
+      const ms = performance.now() - start;
+      if (r < 0) continue;
+      if (done < count) run.timedOut = true;
+      run.rates.push((done / ms) * 1000);
+    }
   }
-  return { system: system.name, batched: system.batched, concurrency, jobsPerSecond: summarize(rates), enqueuePerSecond: summarize(enqueueRates), timedOut };
+  const rows = runs.map((run) => ({
+    system: run.system.name,
+    batched: run.system.batched,
+    concurrency: run.concurrency,
+    jobsPerSecond: summarize(run.rates),
+    enqueuePerSecond: summarize(run.enqueueRates),
+    timedOut: run.timedOut,
+  }));
+  rows.forEach(log);
+  return rows;
 }
 
 // ---------------------------------------------------------------- latency
@@ -346,7 +373,6 @@ async function pgBossLatency(): Promise<LatencyRow> {
 // ---------------------------------------------------------------- main
 
 export async function benchQueue(): Promise<{ throughput: ThroughputRow[]; latency: LatencyRow[]; tables: string[]; settings: object }> {
-  const rows: ThroughputRow[] = [];
   const factories: (() => Promise<System>)[] = [
     () => ours(),
     () => ours(undefined, OURS_BATCHED, true),
@@ -355,17 +381,15 @@ export async function benchQueue(): Promise<{ throughput: ThroughputRow[]; laten
     () => pgBoss(false),
     () => pgBoss(true),
   ];
-  for (const make of factories) {
-    const system = await make();
-    try {
-      for (const c of CONCURRENCIES) {
-        const row = await throughput(system, c);
-        rows.push(row);
-        console.error(`  queue: ${row.system} c=${c}: ${spread(row.jobsPerSecond)} jobs/s${row.timedOut ? ' (deadline hit)' : ''}`);
-      }
-    } finally {
-      await system.close();
-    }
+  const systems: System[] = [];
+  let rows: ThroughputRow[];
+  try {
+    for (const make of factories) systems.push(await make());
+    rows = await throughput(systems, CONCURRENCIES, (row) =>
+      console.error(`  queue: ${row.system} c=${row.concurrency}: ${spread(row.jobsPerSecond)} jobs/s${row.timedOut ? ' (deadline hit)' : ''}`),
+    );
+  } finally {
+    for (const system of systems) await system.close();
   }
   const tables: string[] = [];
   tables.push(
