@@ -228,9 +228,9 @@ function autoRetryAssignments(failing: Assignments, retry: { at: Date; metadata:
  * The PUT: one guarded UPDATE. Returns null when the guard failed (the status moved, or the
  * claim is gone) and nothing was written. An automatic retry is the failing update and the
  * retry in one write; its history has both steps (running → failed by the worker, failed →
- * pending by the system), each with its own old → new values.
+ * pending by the system), each with its own old → new values. On the driver
+ * (Database.queryRows): every worker's completion goes through here.
  */
-/** On the driver (Database.queryRows): a worker's completion goes through here. */
 export async function updateJobGuarded(db: Pick<Database, 'queryRows'>, update: GuardedUpdate): Promise<ScrapeJob | null> {
   const { changes, now } = update;
   const from = update.expectedStatus;

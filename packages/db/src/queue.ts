@@ -1,10 +1,10 @@
 import type { ClaimedJob, JobType, ScrapeJob } from '@scrape-jobs/domain';
 import { toClaimedJob, toScrapeJob, type JobRow } from './job-row.ts';
 import type { Database } from './open-database.ts';
+import { CLAIM_HOLDER, empty, jsonb, oldToNew, setClause, sql, SYSTEM_ACTOR, ts, withHistory, type Assignments, type AuditActor } from './sql.ts';
 
 /** The queue's statements run on the driver, past Prisma (see Database.queryRows). */
 type Driver = Pick<Database, 'queryRows'>;
-import { CLAIM_HOLDER, empty, jsonb, oldToNew, setClause, sql, SYSTEM_ACTOR, ts, withHistory, type Assignments, type AuditActor } from './sql.ts';
 
 /** A running job going back to pending: the claim and the run's times cleared, claimable at once. */
 const backToPending = (now: Date): Assignments =>
