@@ -144,7 +144,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       }
       const refusal = options.checkTarget?.(input.domain);
       if (refusal) throw new DomainError('VALIDATION', refusal, [{ path: 'domain', message: refusal }]);
-      return repo.insertJob(prisma, input, auditActorOf(caller), clock());
+      return repo.insertJob(db, input, auditActorOf(caller), clock());
     },
 
     /** A tenant's caller sees only its tenant's jobs, whatever the filter says. */

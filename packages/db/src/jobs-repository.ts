@@ -32,17 +32,18 @@ import {
 } from './sql.ts';
 
 
-export async function insertJob(prisma: Prisma, job: CreateJob, by: AuditActor, now: Date): Promise<ScrapeJob> {
+/** A new job and its `created` history row, on the driver (Database.queryRows): every enqueue goes through here. */
+export async function insertJob(db: Pick<Database, 'queryRows' | 'prisma'>, job: CreateJob, by: AuditActor, now: Date): Promise<ScrapeJob> {
   const insert = sql`
     INSERT INTO scrape_jobs AS j (domain, job_type, priority, max_retries, config, metadata, customer_config_id, domain_id, available_at, created_at, updated_at)
     VALUES (${job.domain}, ${job.job_type}::job_type, ${job.priority}, ${job.max_retries}, ${jsonb(job.config)}, ${jsonb(job.metadata)},
             ${job.customer_config_id ?? null}::uuid, ${job.domain_id ?? null}::uuid, ${ts(now)}, ${ts(now)}, ${ts(now)})
     RETURNING j.*, ${CREATION_STEP}`;
   try {
-    const [row] = await prisma.$queryRaw<JobRow[]>(withHistory(insert, [{ action: 'created', by, reason: 'Created' }], now));
+    const [row] = await db.queryRows<JobRow>(withHistory(insert, [{ action: 'created', by, reason: 'Created' }], now));
     return toScrapeJob(row!);
   } catch (error) {
-    throw await asDuplicateActiveJob(prisma, error, job);
+    throw await asDuplicateActiveJob(db.prisma, error, job);
   }
 }
 

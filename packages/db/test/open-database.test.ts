@@ -9,7 +9,7 @@ import { openDatabase } from '../src/open-database.ts';
 test('a freshly migrated PGlite filters the list by status (job_status[] parameters)', async () => {
   const db = await openDatabase({ pglite: await PGlite.create() });
   try {
-    await insertJob(db.prisma, { domain: 'example.com', job_type: 'domain_scrape', priority: 5, max_retries: 3, config: {} as never, metadata: {} }, { actor: 'api', keyId: null, requestId: null }, new Date());
+    await insertJob(db, { domain: 'example.com', job_type: 'domain_scrape', priority: 5, max_retries: 3, config: {} as never, metadata: {} }, { actor: 'api', keyId: null, requestId: null }, new Date());
     const { total } = await listJobs(db.prisma, listJobsInputSchema.parse({ status: 'pending,running' }));
     expect(total).toBe(1);
   } finally {
