@@ -76,6 +76,20 @@ describe.each(['pglite', 'postgres'] as const satisfies readonly DatabaseKind[])
     await settle();
     expect(moves(afterWatch.id)).toEqual(['null→pending']);
 
+    // A lease left by a process that died, expired: nothing more is announced.
+    await database.db.prisma.$executeRaw`INSERT INTO job_feed_watchers (watcher_id, expires_at) VALUES (gen_random_uuid(), now() - interval '1 second')`;
+    const afterCrash = await create();
+    await claimAndComplete(manager);
+    await settle();
+    expect(moves(afterCrash.id)).toEqual(['null→pending']);
+    // The same lease still live (within its 30 s): announced.
+    await database.db.prisma.$executeRaw`UPDATE job_feed_watchers SET expires_at = now() + interval '30 seconds'`;
+    const liveLease = await create();
+    await claimAndComplete(manager);
+    await settle();
+    expect(moves(liveLease.id)).toEqual(['null→pending', 'pending→running', 'running→completed']);
+    await database.db.prisma.$executeRaw`DELETE FROM job_feed_watchers`;
+
     // An active webhook endpoint: the dispatcher is woken by every update.
     await insertWebhookEndpoint(
       database.db.prisma,
