@@ -6,7 +6,7 @@ import { empty, join, jsonb, raw, sql, type AuditActor, type Sql } from './sql.t
 /**
  * The webhook tables' SQL: endpoints (management), the outbox's deliveries (the
  * dispatcher's lease-based claim and its fenced outcome), and the delivery log. The events
- * themselves are written by the `scrape_jobs_webhook_outbox` trigger; only pings are
+ * themselves are written by the `scrape_jobs_webhook_outbox_*` triggers; only pings are
  * inserted here. Times are the database's `now()`, one clock for every server process.
  */
 
