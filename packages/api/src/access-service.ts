@@ -17,7 +17,10 @@ import type { Pagination } from './scrape-job-manager.ts';
 export interface AccessServiceOptions {
   db: Database;
   clock?: () => Date;
-  /** How long a looked-up key is trusted without asking the database again. Default 5 s. */
+  /**
+   * How long a looked-up key is trusted without asking the database again, should the news
+   * of its revocation not arrive (see KeyCache). Default 5 s.
+   */
   cacheTtlMs?: number;
   /** `last_used_at` is written at most this often per key. Default 60 s. */
   touchIntervalMs?: number;
@@ -36,6 +39,8 @@ export function createAccessService(options: AccessServiceOptions) {
   const clock = options.clock ?? (() => new Date());
   const touchIntervalMs = options.touchIntervalMs ?? 60_000;
   const cache: KeyCache = createKeyCache(options.cacheTtlMs ?? 5000, () => clock().getTime());
+  // A key revoked or changed by any process (a server, the CLI) is forgotten here at once.
+  options.db.onApiKeyChange((keyId) => (keyId ? cache.forgetKey(keyId) : cache.forgetAll()));
   const lastTouched = new Map<string, number>();
 
   const auditBy = (caller: Caller) => ({ actor: caller.actor, keyId: caller.principal.keyId, requestId: caller.requestId });
@@ -94,8 +99,9 @@ export function createAccessService(options: AccessServiceOptions) {
     },
 
     /**
-     * Revokes at once in this process; other processes stop accepting it within the cache's
-     * lifetime. Revoking a revoked key is a no-op that answers the key as it is.
+     * Revokes at once in this process; other processes stop accepting it when the
+     * database's announcement reaches them (milliseconds), within the cache's lifetime at
+     * the latest. Revoking a revoked key is a no-op that answers the key as it is.
      */
     async revokeKey(id: string, caller: Caller): Promise<ApiKeyView> {
       const row = await visibleKey(id, caller);

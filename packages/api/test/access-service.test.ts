@@ -1,7 +1,9 @@
 /**
- * The access service in-process against a real database (PGlite and PostgreSQL): the key
- * cache's revocation delay between processes, last_used_at bookkeeping, tenant-bound admins.
+ * The access service in-process against a real database (PGlite and PostgreSQL): how a
+ * revocation reaches the key caches of other processes, last_used_at bookkeeping,
+ * tenant-bound admins.
  */
+import { openDatabase } from '@scrape-jobs/db';
 import { createTestDatabase, skipPostgres, type TestDatabase } from '@scrape-jobs/db/testing';
 import { DomainError } from '@scrape-jobs/domain';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -19,20 +21,46 @@ describe.each(['pglite', 'postgres'] as const)('the access service on %s', (kind
   const lastUsed = async (id: string) =>
     (await t.db.prisma.$queryRaw<Array<{ last_used_at: Date | null }>>`SELECT last_used_at FROM api_keys WHERE id = ${id}::uuid`)[0]!.last_used_at;
 
-  test.skipIf(skipPostgres(kind))('a revocation applies at once where it was made and within the cache lifetime (5 s) elsewhere', async () => {
-    const here = createAccessService({ db: t.db, clock });
-    const elsewhere = createAccessService({ db: t.db, clock });
-    const key = await here.createKey({ name: 'ci', role: 'operator' }, OPEN_CALLER);
-    expect((await here.principalForSecret(key.key))?.keyId).toBe(key.id);
-    expect((await elsewhere.principalForSecret(key.key))?.keyId).toBe(key.id);
-    await here.revokeKey(key.id, OPEN_CALLER);
-    expect(await here.principalForSecret(key.key)).toBeNull();
-    // The other process still trusts its cached lookup…
+  test.skipIf(skipPostgres(kind))('a revocation applies at once where it was made, and elsewhere as soon as the database announces it', async () => {
+    // Another process: its own connections on PostgreSQL; PGlite has only the one.
+    const other = kind === 'postgres' ? await openDatabase({ databaseUrl: t.url, migrate: false }) : t.db;
+    try {
+      const here = createAccessService({ db: t.db, clock });
+      const elsewhere = createAccessService({ db: other, clock });
+      const key = await here.createKey({ name: 'ci', role: 'operator' }, OPEN_CALLER);
+      expect((await here.principalForSecret(key.key))?.keyId).toBe(key.id);
+      expect((await elsewhere.principalForSecret(key.key))?.keyId).toBe(key.id);
+      await here.revokeKey(key.id, OPEN_CALLER);
+      expect(await here.principalForSecret(key.key)).toBeNull();
+      // The clock stands still, so the other's cached lookup never expires: only the news can end it.
+      await expect.poll(() => elsewhere.principalForSecret(key.key), { timeout: 5000 }).toBeNull();
+    } finally {
+      if (other !== t.db) await other.close();
+    }
+  });
+
+  test.skipIf(skipPostgres(kind))('a key that changes outside the service (its role, by SQL) is looked up afresh', async () => {
+    const access = createAccessService({ db: t.db, clock });
+    const key = await access.createKey({ name: 'promoted', role: 'viewer' }, OPEN_CALLER);
+    expect((await access.principalForSecret(key.key))?.role).toBe('viewer');
+    await t.db.prisma.$executeRaw`UPDATE api_keys SET role = 'operator' WHERE id = ${key.id}::uuid`;
+    await expect.poll(async () => (await access.principalForSecret(key.key))?.role, { timeout: 5000 }).toBe('operator');
+  });
+
+  test.skipIf(skipPostgres(kind))('without the news (no announcement), a cached lookup is trusted for the cache lifetime (5 s) only', async () => {
+    const access = createAccessService({ db: t.db, clock });
+    const key = await access.createKey({ name: 'quiet', role: 'operator' }, OPEN_CALLER);
+    expect((await access.principalForSecret(key.key))?.keyId).toBe(key.id);
+    // A revocation the triggers do not see (as if its notification were lost).
+    await t.db.prisma.$transaction([
+      t.db.prisma.$executeRaw`ALTER TABLE api_keys DISABLE TRIGGER api_keys_notify_update`,
+      t.db.prisma.$executeRaw`UPDATE api_keys SET revoked_at = now() WHERE id = ${key.id}::uuid`,
+      t.db.prisma.$executeRaw`ALTER TABLE api_keys ENABLE TRIGGER api_keys_notify_update`,
+    ]);
     now += 4000;
-    expect((await elsewhere.principalForSecret(key.key))?.keyId).toBe(key.id);
-    // …until it expires.
+    expect((await access.principalForSecret(key.key))?.keyId).toBe(key.id);
     now += 1001;
-    expect(await elsewhere.principalForSecret(key.key)).toBeNull();
+    expect(await access.principalForSecret(key.key)).toBeNull();
   });
 
   test.skipIf(skipPostgres(kind))('last_used_at is written on first use and then at most once a minute', async () => {

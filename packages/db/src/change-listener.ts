@@ -5,6 +5,15 @@ import pg from 'pg';
 export const CHANGE_CHANNEL = 'scrape_job_changes';
 
 /**
+ * The channel `api_keys_notify_change` announces a key's id on when what the key stands for
+ * changed (revoked, its role or tenant, …): every process forgets its cached lookup of it.
+ */
+export const API_KEY_CHANNEL = 'api_key_changes';
+
+/** A key whose cached lookup is stale, or null for every key: notifications may have been missed. */
+export type ApiKeyChangeListener = (keyId: string | null) => void;
+
+/**
  * The statuses a change into which is announced even when no one watches the feed
  * (scrape_jobs_notify_changes): work to take, work to stop. Creations too.
  */
@@ -21,13 +30,16 @@ export function parseChanges(payload: string): JobChange[] {
 }
 
 /**
- * One LISTEN connection per process, fanned out to in-process subscribers. When the
- * connection drops (database restart, terminated backend) it reconnects with backoff, so
- * the feed comes back by itself.
+ * One LISTEN connection per process (job changes and key changes), fanned out to in-process
+ * subscribers. When the connection drops (database restart, terminated backend) it
+ * reconnects with backoff, so the feed comes back by itself; the key subscribers are then
+ * told every key may have changed meanwhile (null).
  */
 export function createPostgresListener(url: string) {
   const listeners = new Set<(change: JobChange) => void>();
+  const keyListeners = new Set<ApiKeyChangeListener>();
   let client: pg.Client | undefined;
+  let connectedBefore = false;
   let closed = false;
   let retryDelay = 100;
   let connecting: Promise<void> | undefined;
@@ -38,6 +50,10 @@ export function createPostgresListener(url: string) {
       try {
         next.on('error', () => {});
         next.on('notification', (message) => {
+          if (message.channel === API_KEY_CHANNEL) {
+            for (const listener of keyListeners) listener(message.payload || null);
+            return;
+          }
           for (const change of parseChanges(message.payload ?? '')) for (const listener of listeners) listener(change);
         });
         next.on('end', () => {
@@ -47,9 +63,11 @@ export function createPostgresListener(url: string) {
           }
         });
         await next.connect();
-        await next.query(`LISTEN ${CHANGE_CHANNEL}`);
+        await next.query(`LISTEN ${CHANGE_CHANNEL}; LISTEN ${API_KEY_CHANNEL}`);
         client = next;
         retryDelay = 100;
+        if (connectedBefore) for (const listener of keyListeners) listener(null);
+        connectedBefore = true;
         return;
       } catch {
         await next.end().catch(() => {});
@@ -67,9 +85,15 @@ export function createPostgresListener(url: string) {
       if (!client && !connecting) connecting = connect();
       return () => listeners.delete(listener);
     },
+    onApiKeyChange(listener: ApiKeyChangeListener): () => void {
+      keyListeners.add(listener);
+      if (!client && !connecting) connecting = connect();
+      return () => keyListeners.delete(listener);
+    },
     close: async () => {
       closed = true;
       listeners.clear();
+      keyListeners.clear();
       await connecting?.catch(() => {});
       await client?.end().catch(() => {});
     },

@@ -8,7 +8,7 @@ import { createFeedLease } from './feed-lease.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { applyMigrations, type ScriptRunner } from './migrate.ts';
 import { preparedStatementNames } from './prepared-statements.ts';
-import { CHANGE_CHANNEL, createPostgresListener, parseChanges } from './change-listener.ts';
+import { API_KEY_CHANNEL, CHANGE_CHANNEL, createPostgresListener, parseChanges, type ApiKeyChangeListener } from './change-listener.ts';
 import type { Sql } from './sql.ts';
 
 export type Prisma = InstanceType<typeof PrismaClient>;
@@ -26,6 +26,12 @@ export interface Database {
    * endpoints it serves already make announced.
    */
   onJobChange(listener: (change: JobChange) => void, options?: { watch?: boolean }): () => void;
+  /**
+   * Calls `listener` with a key's id when what the key stands for changed in any process
+   * (revoked, role, tenant, …), and with null when such news may have been missed (the
+   * notification connection came back), until the returned function is called.
+   */
+  onApiKeyChange(listener: ApiKeyChangeListener): () => void;
   /**
    * One statement straight on the driver (pg's pool, or PGlite), past Prisma's request
    * pipeline, which was about half of the server's CPU for a GET of one job (~120 of
@@ -92,6 +98,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     prisma,
     queryRows,
     onJobChange: (onChange, options) => watching(listener.subscribe(onChange), lease, options),
+    onApiKeyChange: (onChange) => listener.onApiKeyChange(onChange),
     ping: async () => {
       await pool.query('SELECT 1');
     },
@@ -132,8 +139,12 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
   const listeners = new Set<(change: JobChange) => void>();
   const queryRows = async <T>(query: Sql) => (await db.query<T>(query.text, query.values)).rows;
   const lease = createFeedLease(queryRows);
+  const keyListeners = new Set<ApiKeyChangeListener>();
   const unlisten = await db.listen(CHANGE_CHANNEL, (payload) => {
     for (const change of parseChanges(payload)) for (const listener of listeners) listener(change);
+  });
+  const unlistenKeys = await db.listen(API_KEY_CHANNEL, (payload) => {
+    for (const listener of keyListeners) listener(payload || null);
   });
   return {
     kind: 'pglite',
@@ -143,13 +154,19 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
       listeners.add(listener);
       return watching(() => listeners.delete(listener), lease, options);
     },
+    onApiKeyChange(listener) {
+      keyListeners.add(listener);
+      return () => keyListeners.delete(listener);
+    },
     ping: async () => {
       await db.query('SELECT 1');
     },
     close: async () => {
       await lease.close();
       listeners.clear();
+      keyListeners.clear();
       await unlisten().catch(() => {});
+      await unlistenKeys().catch(() => {});
       await prisma.$disconnect();
       await db.close();
       lock?.release();

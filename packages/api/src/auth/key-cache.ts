@@ -2,13 +2,15 @@ import type { Principal } from '@scrape-jobs/domain';
 
 /**
  * Active keys by hash, for at most `ttlMs`, so that a busy client does not cost a lookup per
- * request. Only found keys are kept; a revocation in this process forgets its key at once
- * (another process notices within `ttlMs`).
+ * request. Only found keys are kept. A key that changes (revoked, …) is forgotten when the
+ * database announces it (the access service listens); `ttlMs` bounds how long a lookup is
+ * trusted should that news not arrive.
  */
 export interface KeyCache {
   get(hash: string): Principal | undefined;
   set(hash: string, principal: Principal): void;
   forgetKey(keyId: string): void;
+  forgetAll(): void;
 }
 
 export function createKeyCache(ttlMs: number, clock: () => number = Date.now): KeyCache {
@@ -31,6 +33,9 @@ export function createKeyCache(ttlMs: number, clock: () => number = Date.now): K
     },
     forgetKey(keyId) {
       for (const [hash, entry] of entries) if (entry.principal.keyId === keyId) entries.delete(hash);
+    },
+    forgetAll() {
+      entries.clear();
     },
   };
 }
