@@ -349,7 +349,7 @@ class CrawlRun {
 
   private finish(outcome: CrawlOutcome['outcome'], error: CrawlError | null): CrawlOutcome {
     this.stats.setPending(outcome === 'failed' ? 0 : this.frontier.size);
-    return { outcome, stats: this.stats.snapshot(), error: error?.classified ?? null, blockedUrls: [...this.blocked] };
+    return { outcome, stats: this.stats.snapshot(true), error: error?.classified ?? null, blockedUrls: [...this.blocked] };
   }
 }
 

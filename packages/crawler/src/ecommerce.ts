@@ -60,22 +60,39 @@ export function productsBlock(products: readonly ExtractedProduct[]): NonNullabl
 }
 
 /**
- * The `inventory` block against the previous job's products: `tracked` = products found
- * now, `updated` = of those, the ones the previous job had too, `new` = the others,
- * `discontinued` = previous products not found although their page was fetched again (a
- * product whose page this crawl did not reach is unknown, not discontinued).
+ * The previous job's products, indexed once: the inventory block is recomputed after every
+ * page of a crawl that has them, and normalising every previous URL each time made a
+ * re-crawl quadratic in URL parsing.
  */
-export function inventoryBlock(current: readonly ExtractedProduct[], previous: readonly PreviousProduct[], fetchedUrls: ReadonlySet<string>): NonNullable<JobStats['inventory']> {
-  const skus = new Set(current.map((p) => p.sku).filter((s): s is string => s !== null));
-  const urls = new Set(current.map((p) => p.url));
-  const found = (p: PreviousProduct) => (p.sku !== null && skus.has(p.sku)) || urls.has(normalUrl(p.url));
-  const previousSkus = new Set(previous.map((p) => p.sku).filter((s): s is string => s !== null));
-  const previousUrls = new Set(previous.map((p) => normalUrl(p.url)));
-  const updated = current.filter((p) => (p.sku !== null && previousSkus.has(p.sku)) || previousUrls.has(p.url)).length;
-  return {
-    tracked: current.length,
-    updated,
-    new: current.length - updated,
-    discontinued: previous.filter((p) => !found(p) && fetchedUrls.has(normalUrl(p.url))).length,
-  };
+export class PreviousProducts {
+  readonly size: number;
+  private readonly skus: ReadonlySet<string>;
+  private readonly urls: ReadonlySet<string>;
+  private readonly products: ReadonlyArray<{ sku: string | null; url: string }>;
+
+  constructor(previous: readonly PreviousProduct[]) {
+    this.products = previous.map((p) => ({ sku: p.sku, url: normalUrl(p.url) }));
+    this.size = previous.length;
+    this.skus = new Set(previous.map((p) => p.sku).filter((s): s is string => s !== null));
+    this.urls = new Set(this.products.map((p) => p.url));
+  }
+
+  /**
+   * The `inventory` block: `tracked` = products found now, `updated` = of those, the ones
+   * the previous job had too, `new` = the others, `discontinued` = previous products not
+   * found although their page was fetched again (a product whose page this crawl did not
+   * reach is unknown, not discontinued).
+   */
+  inventory(current: readonly ExtractedProduct[], fetchedUrls: ReadonlySet<string>): NonNullable<JobStats['inventory']> {
+    const skus = new Set(current.map((p) => p.sku).filter((s): s is string => s !== null));
+    const urls = new Set(current.map((p) => p.url));
+    const updated = current.filter((p) => (p.sku !== null && this.skus.has(p.sku)) || this.urls.has(p.url)).length;
+    const found = (p: { sku: string | null; url: string }) => (p.sku !== null && skus.has(p.sku)) || urls.has(p.url);
+    return {
+      tracked: current.length,
+      updated,
+      new: current.length - updated,
+      discontinued: this.products.filter((p) => !found(p) && fetchedUrls.has(p.url)).length,
+    };
+  }
 }

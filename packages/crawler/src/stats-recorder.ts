@@ -1,5 +1,5 @@
 import type { JobStats } from '@scrape-jobs/domain';
-import { inventoryBlock, ProductLedger, productsBlock } from './ecommerce.ts';
+import { PreviousProducts, ProductLedger, productsBlock } from './ecommerce.ts';
 import { ResourceUsage } from './resource-usage.ts';
 import type { PageResult, PreviousProduct } from './types.ts';
 
@@ -25,10 +25,14 @@ export class StatsRecorder {
   private pending = 0;
   private cached: { version: number; products: JobStats['products']; inventory: JobStats['inventory'] } | null = null;
 
+  private readonly previous: PreviousProducts;
+
   constructor(
     private readonly maxPages: number,
-    private readonly previousProducts: readonly PreviousProduct[],
-  ) {}
+    previousProducts: readonly PreviousProduct[],
+  ) {
+    this.previous = new PreviousProducts(previousProducts);
+  }
 
   get pagesProcessed(): number {
     return this.pages;
@@ -60,7 +64,7 @@ export class StatsRecorder {
     this.data.documents += page.documents;
     for (const product of page.products) this.ledger.add(product);
     // Only `discontinued` reads them, and only against previous products.
-    if (this.previousProducts.length > 0) {
+    if (this.previous.size > 0) {
       this.fetched.add(page.url);
       this.fetched.add(requested);
     }
@@ -72,8 +76,10 @@ export class StatsRecorder {
     if (this.errors.length > MAX_ERRORS) this.errors.shift();
   }
 
-  snapshot(): JobStats {
+  /** `final`: the crawl's last stats, with the process's usage read now rather than up to a second ago. */
+  snapshot(final = false): JobStats {
     const ecommerce = this.ecommerce();
+    const usage = this.usage.sample(final ? 0 : 1000);
     return {
       pagesProcessed: this.pages,
       totalPages: Math.min(this.maxPages, this.pages + this.pending),
@@ -85,8 +91,8 @@ export class StatsRecorder {
       dataExtracted: { ...this.data },
       errors: [...this.errors],
       performance: {
-        memoryUsage: this.usage.memory(),
-        cpuUsage: this.usage.cpuPercent(),
+        memoryUsage: usage.memory,
+        cpuUsage: usage.cpuPercent,
         networkLatency: this.latencySamples > 0 ? round1(this.latencyMsTotal / this.latencySamples) : 0,
       },
       products: ecommerce.products,
@@ -95,15 +101,18 @@ export class StatsRecorder {
   }
 
   /**
-   * Recomputed only when a product was added (onProgress takes a snapshot after every page);
-   * with previous products, always, since `discontinued` depends on the pages fetched.
+   * The products block only when a product was added (onProgress takes a snapshot after every
+   * page); the inventory likewise, but after every page when there are previous products,
+   * since `discontinued` depends on the pages fetched.
    */
   private ecommerce(): { products: JobStats['products']; inventory: JobStats['inventory'] } {
     let cached = this.cached;
-    if (!cached || cached.version !== this.ledger.version || this.previousProducts.length > 0) {
+    if (!cached || cached.version !== this.ledger.version) {
       const products = this.ledger.all();
-      cached = { version: this.ledger.version, products: productsBlock(products), inventory: inventoryBlock(products, this.previousProducts, this.fetched) };
+      cached = { version: this.ledger.version, products: productsBlock(products), inventory: this.previous.inventory(products, this.fetched) };
       this.cached = cached;
+    } else if (this.previous.size > 0) {
+      cached.inventory = this.previous.inventory(this.ledger.all(), this.fetched);
     }
     return { products: structuredClone(cached.products), inventory: { ...cached.inventory } };
   }
