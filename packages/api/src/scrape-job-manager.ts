@@ -331,7 +331,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
       await assertVisible(args.id, caller);
       const now = clock();
       const pages = [...new Map(args.pages.map((page) => [page.url, page])).values()];
-      const stored = await repo.insertPageResults(prisma, { jobId: args.id, claimToken: args.claimToken, pages, now });
+      const stored = await repo.insertPageResults(db, { jobId: args.id, claimToken: args.claimToken, pages, now });
       if (stored !== null) return { stored };
       assertClaimHeld(await requireRow(args.id), args.claimToken, now);
       return raceLost();
@@ -340,7 +340,7 @@ export function createScrapeJobManager(options: ScrapeJobManagerOptions) {
     /** A job's pages in fetch order, paged. */
     async getResults(args: { id: string; limit: number; offset: number }, caller: Caller = OPEN_CALLER): Promise<{ pages: PageResultRecord[]; pagination: Pagination }> {
       await visibleRow(args.id, caller);
-      const { pages, total } = await repo.listPageResults(prisma, { jobId: args.id, limit: args.limit, offset: args.offset });
+      const { pages, total } = await repo.listPageResults(db, { jobId: args.id, limit: args.limit, offset: args.offset });
       return { pages, pagination: { offset: args.offset, limit: args.limit, total, has_more: args.offset + pages.length < total } };
     },
 

@@ -36,7 +36,8 @@ export interface Database {
    * One statement straight on the driver (pg's pool, or PGlite), past Prisma's request
    * pipeline, which was about half of the server's CPU for a GET of one job (~120 of
    * ~225 µs) and more than half of a batch claim's. For the hottest statements only: the
-   * GET of one job, creations, and the queue's claims, completions, fenced updates and heartbeats. Each
+   * GET of one job, creations, the queue's claims, completions, fenced updates and
+   * heartbeats, and the pages a worker reports and reads back. Each
    * is one statement, so it is its own transaction, as under Prisma. Rows come as the
    * driver types them, which for the job columns is what Prisma gives (test/query-rows.test.ts).
    */

@@ -1,5 +1,5 @@
 import type { PageResultRecord } from '@scrape-jobs/domain';
-import type { Prisma } from './open-database.ts';
+import type { Database } from './open-database.ts';
 import { jsonb, sql, ts } from './sql.ts';
 
 interface PageRow extends Omit<PageResultRecord, 'fetched_at'> {
@@ -27,10 +27,10 @@ const toRecord = (row: PageRow): PageResultRecord => ({
  * @returns how many pages were stored, or null when the claim is not held
  */
 export async function insertPageResults(
-  prisma: Prisma,
+  db: Pick<Database, 'queryRows'>,
   args: { jobId: string; claimToken: string; pages: PageResultRecord[]; now: Date },
 ): Promise<number | null> {
-  const rows = await prisma.$queryRaw<Array<{ stored: number; held: boolean }>>`
+  const rows = await db.queryRows<{ stored: number; held: boolean }>(sql`
     WITH held AS (
       SELECT id FROM scrape_jobs
       WHERE id = ${args.jobId}::uuid AND status = 'running' AND claim_token = ${args.claimToken}::uuid AND claim_expires_at > ${ts(args.now)}
@@ -48,20 +48,20 @@ export async function insertPageResults(
         response_time_ms = EXCLUDED.response_time_ms, error = EXCLUDED.error, fetched_at = EXCLUDED.fetched_at
       RETURNING 1
     )
-    SELECT (SELECT count(*)::int FROM stored) AS stored, EXISTS (SELECT 1 FROM held) AS held`;
+    SELECT (SELECT count(*)::int FROM stored) AS stored, EXISTS (SELECT 1 FROM held) AS held`);
   const row = rows[0]!;
   return row.held ? row.stored : null;
 }
 
 export async function listPageResults(
-  prisma: Prisma,
+  db: Pick<Database, 'queryRows'>,
   args: { jobId: string; limit: number; offset: number },
 ): Promise<{ pages: PageResultRecord[]; total: number }> {
   const [rows, counted] = await Promise.all([
-    prisma.$queryRaw<PageRow[]>(sql`
+    db.queryRows<PageRow>(sql`
       SELECT url, status, title, depth, products, images, links, documents, bytes, response_time_ms, error, fetched_at
-      FROM page_results WHERE job_id = ${args.jobId}::uuid ORDER BY id LIMIT ${args.limit} OFFSET ${args.offset}`),
-    prisma.$queryRaw<Array<{ total: number }>>`SELECT count(*)::int AS total FROM page_results WHERE job_id = ${args.jobId}::uuid`,
+      FROM page_results WHERE job_id = ${args.jobId}::uuid ORDER BY id LIMIT ${args.limit}::int OFFSET ${args.offset}::int`),
+    db.queryRows<{ total: number }>(sql`SELECT count(*)::int AS total FROM page_results WHERE job_id = ${args.jobId}::uuid`),
   ]);
   return { pages: rows.map(toRecord), total: counted[0]?.total ?? 0 };
 }
