@@ -1,9 +1,11 @@
 /**
  * One crawl in its own process, so its peak RSS is its own. Prints one JSON line:
- * { pages, ms, maxRssMb }. argv: <ours|crawlee|ceiling> <site url> <max pages>
+ * { pages, ms, maxRssMb }. argv: <ours|worker|crawlee|ceiling> <site url> <max pages>
  */
 import { crawl, parseAllowList } from '@scrape-jobs/crawler';
-import { defaultJobConfig } from '@scrape-jobs/domain';
+import { defaultJobConfig, type ClaimedJob } from '@scrape-jobs/domain';
+import { runJob } from '@scrape-jobs/worker/src/job-runner.ts';
+import { createServerClient } from '@scrape-jobs/worker/src/server-client.ts';
 import * as cheerio from 'cheerio';
 import { request } from 'undici';
 import { performance } from 'node:perf_hooks';
@@ -78,8 +80,28 @@ async function crawlee(): Promise<number> {
   return pages;
 }
 
+/**
+ * Ours as a worker runs it: the job the bench claimed (BENCH_CLAIMED_JOB) through the
+ * worker's runJob, talking tRPC to the bench's server (BENCH_SERVER_URL): heartbeats with
+ * the progress stats every 2 s (the worker's default), every page reported, the completion.
+ */
+const claimed = kind === 'worker' ? (JSON.parse(process.env.BENCH_CLAIMED_JOB!) as ClaimedJob) : undefined;
+const client = claimed ? createServerClient(process.env.BENCH_SERVER_URL!, claimed.worker_id!) : undefined;
+// As in a worker process that is already running: its client has made a call (fetch's own
+// set-up, about 50 ms) before this job, so the clock counts the job's run only.
+if (claimed) await client!.scrapeJobs.get.query({ id: claimed.id });
+
+async function worker(): Promise<number> {
+  const quiet = { info() {}, warn() {}, error() {} };
+  const outcome = await runJob(claimed!, { client: client!, heartbeatIntervalMs: 2000, allowHosts: parseAllowList('localhost,127.0.0.1'), log: quiet }, new AbortController().signal);
+  if (outcome !== 'completed') throw new Error(`worker run ${outcome}`);
+  const done = await client!.scrapeJobs.get.query({ id: claimed!.id });
+  return Number(done?.stats.pagesProcessed ?? 0);
+}
+
+const crawlers: Record<string, () => Promise<number>> = { ours, worker, crawlee, ceiling };
 const t0 = performance.now();
-const pages = kind === 'ours' ? await ours() : kind === 'crawlee' ? await crawlee() : await ceiling();
+const pages = await crawlers[kind]!();
 const ms = performance.now() - t0;
 console.log(JSON.stringify({ pages, ms, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 process.exit(0);

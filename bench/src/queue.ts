@@ -4,7 +4,7 @@
  * enqueue → claim latency on an idle queue.
  */
 import { callerFor, createScrapeJobManager, startStatsFolder, type ScrapeJobManager } from '@scrape-jobs/api';
-import { createTestDatabase, type TestDatabase } from '@scrape-jobs/db/testing';
+import { createPostgresDatabase, createTestDatabase, type TestDatabase } from '@scrape-jobs/db/testing';
 import { createJobInputSchema, MAX_QUEUE_BATCH, OPEN_PRINCIPAL, type UpdateJobFields } from '@scrape-jobs/domain';
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
 import { PgBoss } from 'pg-boss';
@@ -106,6 +106,70 @@ export async function ours(
       return { done };
     },
     close: () => database.destroy(),
+  };
+}
+
+// ---------------------------------------------------------------- the row floor
+
+const FLOOR_UNBATCHED = 'row floor (unbatched: bare UPDATE claim 1 → complete 1)';
+const FLOOR_BATCHED = `row floor (batched: bare UPDATE claim ${MAX_QUEUE_BATCH} → complete ${MAX_QUEUE_BATCH})`;
+
+/**
+ * Not a mode of the product: our claim and completion as nothing but the two UPDATEs of a
+ * `scrape_jobs` row (same table, indexes, constraints, claim order, SKIP LOCKED, claim
+ * token), with no job history, no statistics, no change feed and no webhook outbox (the
+ * table's triggers disabled) and no service around them, on `pg` with prepared statements.
+ * It is how fast a queue on this table could be if it kept none of the guarantees those
+ * give, so each gap to a peer splits into the row's share and the rest's.
+ */
+async function rowFloor(batched: boolean): Promise<System> {
+  const database = await createPostgresDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+  pool.on('error', () => {});
+  await pool.query('ALTER TABLE scrape_jobs DISABLE TRIGGER USER');
+  const limit = batched ? MAX_QUEUE_BATCH : 1;
+  const claim = {
+    name: `floor_claim_${limit}`,
+    text: `UPDATE scrape_jobs j SET status = 'running', worker_id = $1, claimed_at = now(), started_at = now(),
+             claim_token = gen_random_uuid(), claim_expires_at = now() + interval '10 minutes', updated_at = now()
+           FROM (SELECT id FROM scrape_jobs WHERE status = 'pending' AND available_at <= now()
+                 ORDER BY priority DESC, retry_count ASC, created_at ASC LIMIT ${limit} FOR UPDATE SKIP LOCKED) next
+           WHERE j.id = next.id RETURNING j.*`,
+  };
+  const complete = {
+    name: 'floor_complete',
+    text: `UPDATE scrape_jobs j SET status = 'completed', completed_at = now(), claim_token = NULL, claim_expires_at = NULL, updated_at = now()
+           FROM unnest($1::uuid[], $2::uuid[]) AS held(id, claim_token)
+           WHERE j.id = held.id AND j.claim_token = held.claim_token AND j.status = 'running' AND j.claim_expires_at > now()
+           RETURNING j.*`,
+  };
+  return {
+    name: batched ? FLOOR_BATCHED : FLOOR_UNBATCHED,
+    batched,
+    async enqueue(count, tag) {
+      await eightCallers(count, (i) => pool.query({ name: 'floor_enqueue', text: 'INSERT INTO scrape_jobs (domain) VALUES ($1)', values: [`f${tag}-${i}.example.com`] }));
+    },
+    analyze: async () => {
+      await pool.query('ANALYZE');
+    },
+    async drain(concurrency, deadline) {
+      let done = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, k) => {
+          while (performance.now() < deadline) {
+            const { rows } = await pool.query<{ id: string; claim_token: string }>({ ...claim, values: [`floor-${k}`] });
+            if (rows.length === 0) return;
+            const completed = await pool.query({ ...complete, values: [rows.map((r) => r.id), rows.map((r) => r.claim_token)] });
+            done += completed.rowCount ?? 0;
+          }
+        }),
+      );
+      return { done };
+    },
+    async close() {
+      await pool.end();
+      await database.drop();
+    },
   };
 }
 
@@ -376,6 +440,8 @@ export async function benchQueue(): Promise<{ throughput: ThroughputRow[]; laten
   const factories: (() => Promise<System>)[] = [
     () => ours(),
     () => ours(undefined, OURS_BATCHED, true),
+    () => rowFloor(false),
+    () => rowFloor(true),
     () => graphile(false),
     () => graphile(true),
     () => pgBoss(false),
@@ -395,10 +461,13 @@ export async function benchQueue(): Promise<{ throughput: ThroughputRow[]; laten
   tables.push(
     table(
       `Queue core: no-op jobs claim → complete on PostgreSQL (${JOBS} jobs a run, median of ${RUNS} (min–max), after a warm-up run)`,
-      ['system', 'claimers', 'jobs/s', 'ours (same mode) ÷ this'],
+      ['system', 'claimers', 'jobs/s', 'ours (same mode) ÷ this', 'row floor (same mode) ÷ this'],
       rows.map((row) => {
-        const mine = rows.find((r) => r.system === (row.batched ? OURS_BATCHED : OURS_UNBATCHED) && r.concurrency === row.concurrency)!;
-        return [row.system + (row.timedOut ? ' †deadline' : ''), row.concurrency, spread(row.jobsPerSecond), row === mine ? '—' : ratio(mine.jobsPerSecond.median, row.jobsPerSecond.median)];
+        const sameMode = (name: string) => rows.find((r) => r.system === name && r.concurrency === row.concurrency)!;
+        const mine = sameMode(row.batched ? OURS_BATCHED : OURS_UNBATCHED);
+        const floor = sameMode(row.batched ? FLOOR_BATCHED : FLOOR_UNBATCHED);
+        const versus = (base: ThroughputRow) => (row === base ? '—' : ratio(base.jobsPerSecond.median, row.jobsPerSecond.median));
+        return [row.system + (row.timedOut ? ' †deadline' : ''), row.concurrency, spread(row.jobsPerSecond), versus(mine), versus(floor)];
       }),
     ),
   );
