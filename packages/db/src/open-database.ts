@@ -99,7 +99,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     prisma,
     queryRows,
     onJobChange: (onChange, options) => watching(listener.subscribe(onChange), lease, options),
-    onApiKeyChange: (onChange) => listener.onApiKeyChange(onChange),
+    onApiKeyChange: listener.onApiKeyChange,
     ping: async () => {
       await pool.query('SELECT 1');
     },
